@@ -1,0 +1,92 @@
+"""The loaded month: tidy frames plus the problems found on the way.
+
+Plain containers only; `cchc.load` fills them, everything else reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as the user sees it."""
+
+    level: str  # ERROR or WARNING
+    message: str  # plain language: what is wrong and what was expected
+    file: str = ""  # relative to the data directory: "raw/2023-06.xlsx"
+    sheet: str = ""
+    row: int | None = None  # Excel row number, 1-based
+    column: str = ""  # the header as written in the file
+    value: str = ""  # the offending value, as text
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == ERROR
+
+    def location(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        if self.value != "":
+            parts.append(f"value '{self.value}'")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        loc = self.location()
+        return f"{loc}: {self.message}" if loc else self.message
+
+
+class DataError(Exception):
+    """Raised when the input has errors; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.is_error]
+        super().__init__(f"{len(errors)} error(s) in the input data")
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+@dataclass
+class Dataset:
+    """All months up to the reported one, as tidy frames (docs/architecture.md)."""
+
+    data_dir: Path
+    month: str
+    months: list[str]
+    config: dict
+    units: pd.DataFrame
+    digitization: pd.DataFrame
+    payments: pd.DataFrame
+    overdue: pd.DataFrame
+    reports: pd.DataFrame
+    inputs: list[dict] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+UNIT_COLUMNS = ["code", "name", "kind", "aliases", "order"]
+DIGITIZATION_COLUMNS = ["month", "code", "received", "received_digitized", "resolved", "resolved_digitized", "present"]
+PAYMENT_COLUMNS = ["month", "code", "payment_total", "payment_online", "present"]
+OVERDUE_COLUMNS = ["month", "dossier", "code", "field", "procedure", "deadline", "returned", "excused", "reason", "basis"]
+REPORT_COLUMNS = ["month", "code", "report", "due", "submitted", "complete"]
+KINDS = ("department", "commune", "town", "ward")
+LOCAL_KINDS = ("commune", "town", "ward")
