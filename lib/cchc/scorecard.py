@@ -1,0 +1,455 @@
+"""The month's scorecard workbook (.xlsx) from the outcomes dict.
+
+Sheets: "Chỉ số" (every unit's indicators, with conditional formatting for a
+reception rate below the local average and a payment rate below the target),
+one sheet per rule outcome, "Hồ sơ quá hạn" (the month's overdue dossiers) and
+"Tham số" (parameters, district figures, input files with their SHA-256,
+warnings). Text that comes from the input is neutralised against formula
+injection (`cchc.sanitize.neutralize_cell`); rates are numbers shown "0.00".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from cchc import fmt
+from cchc.sanitize import neutralize_cell
+
+KIND_LABELS = {"department": "Cơ quan chuyên môn", "commune": "Xã", "town": "Thị trấn", "ward": "Phường"}
+DEPARTMENT_LABEL = KIND_LABELS["department"]
+
+RATE_FORMAT = "0.00"
+COUNT_FORMAT = "0"
+DATE_FORMAT = "dd/mm/yyyy"
+
+INDICATOR_SHEET = "Chỉ số"
+OVERDUE_SHEET = "Hồ sơ quá hạn"
+PARAMETER_SHEET = "Tham số"
+
+#: Rule outcome key -> sheet name (≤ 31 characters, no []:*?/\).
+RULE_SHEETS = {
+    "commend_departments": "Biểu dương cơ quan",
+    "commend_local_digitization": "Biểu dương số hoá",
+    "commend_local_payment": "Biểu dương thanh toán TT",
+    "criticize": "Phê bình",
+    "remind": "Nhắc nhở",
+    "payment_meets": "TTTT đạt chỉ tiêu",
+    "payment_below": "TTTT chưa đạt chỉ tiêu",
+    "payment_very_low": "TTTT rất thấp",
+    "payment_not_implemented": "TTTT chưa thực hiện",
+}
+
+REASON_LABELS = {
+    "overdue": "hồ sơ quá hạn",
+    "report_late": "báo cáo muộn",
+    "report_incomplete": "báo cáo chưa đầy đủ",
+    "report_missing": "chưa nộp báo cáo",
+}
+
+PARAMETER_LABELS = {
+    "month": "Tháng báo cáo",
+    "data_dir": "Thư mục dữ liệu",
+    "output_dir": "Thư mục kết quả",
+    "payment_target": "Chỉ tiêu thanh toán trực tuyến (%)",
+    "very_low_payment": "Ngưỡng thanh toán trực tuyến rất thấp (%)",
+    "commend_local_digitization": "Ngưỡng biểu dương số hoá cấp xã (%)",
+    "commend_department_digitization": "Ngưỡng biểu dương số hoá cơ quan (%)",
+    "commend_payment": "Ngưỡng biểu dương thanh toán trực tuyến (%)",
+    "criticism_months": "Số tháng liên tiếp dưới trung bình để phê bình",
+    "payment_window_start": "Tháng bắt đầu kỳ tính thanh toán trực tuyến",
+}
+
+DISTRICT_LABELS = {
+    "reception_rate": "Tỷ lệ số hoá khi tiếp nhận (%)",
+    "reception_rate_change": "Tỷ lệ số hoá khi tiếp nhận: thay đổi so với tháng trước (điểm %)",
+    "result_rate": "Tỷ lệ số hoá kết quả (%)",
+    "result_rate_change": "Tỷ lệ số hoá kết quả: thay đổi so với tháng trước (điểm %)",
+    "received": "Hồ sơ tiếp nhận",
+    "received_digitized": "Hồ sơ số hoá đầy đủ khi tiếp nhận",
+    "resolved": "Hồ sơ giải quyết",
+    "resolved_digitized": "Hồ sơ số hoá kết quả",
+    "overdue_total": "Hồ sơ quá hạn",
+    "overdue_excused": "Hồ sơ quá hạn được miễn trừ",
+    "local_average_reception_rate": "Trung bình chung tỷ lệ số hoá khi tiếp nhận của cấp xã (%)",
+}
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_SECTION_FONT = Font(bold=True, size=12)
+#: Excel's "light red fill with dark red text".
+_BAD_FILL = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")
+_BAD_FONT = Font(color="9C0006")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str  # key in the outcome object
+    header: str  # Vietnamese header
+    fmt: str = "text"  # text | int | rate | date | bool | kind | list
+    width: float | None = None
+
+
+UNIT_COLS = [Col("code", "Mã đơn vị"), Col("name", "Đơn vị", width=30), Col("kind", "Loại", "kind", 18)]
+
+INDICATOR_COLS = UNIT_COLS + [
+    Col("received", "Tiếp nhận", "int"),
+    Col("received_digitized", "Số hoá đầy đủ khi tiếp nhận", "int"),
+    Col("reception_rate", "Tỷ lệ số hoá khi tiếp nhận (%)", "rate"),
+    Col("resolved", "Giải quyết", "int"),
+    Col("resolved_digitized", "Số hoá kết quả", "int"),
+    Col("result_rate", "Tỷ lệ số hoá kết quả (%)", "rate"),
+    Col("payment_total", "Tổng giao dịch thanh toán", "int"),
+    Col("payment_online", "Thanh toán trực tuyến", "int"),
+    Col("payment_rate", "Tỷ lệ thanh toán trực tuyến (%)", "rate"),
+    Col("window_payment_rate", "Tỷ lệ thanh toán trực tuyến cả kỳ (%)", "rate"),
+    Col("below_average_streak", "Số tháng liên tiếp dưới trung bình", "int"),
+    Col("overdue_total", "Hồ sơ quá hạn", "int"),
+    Col("overdue_excused", "Hồ sơ quá hạn được miễn trừ", "int"),
+]
+
+_DIGITIZATION = [
+    Col("received", "Tiếp nhận", "int"),
+    Col("received_digitized", "Số hoá đầy đủ khi tiếp nhận", "int"),
+    Col("reception_rate", "Tỷ lệ số hoá khi tiếp nhận (%)", "rate"),
+    Col("resolved", "Giải quyết", "int"),
+    Col("resolved_digitized", "Số hoá kết quả", "int"),
+    Col("result_rate", "Tỷ lệ số hoá kết quả (%)", "rate"),
+]
+_WINDOW = [
+    Col("window_payment_total", "Tổng giao dịch cả kỳ", "int"),
+    Col("window_payment_online", "Trực tuyến cả kỳ", "int"),
+    Col("window_payment_rate", "Tỷ lệ thanh toán trực tuyến cả kỳ (%)", "rate"),
+]
+
+RULE_COLS: dict[str, list[Col]] = {
+    "commend_departments": UNIT_COLS + _DIGITIZATION,
+    "commend_local_digitization": UNIT_COLS + _DIGITIZATION,
+    "commend_local_payment": UNIT_COLS + [
+        Col("payment_total", "Tổng giao dịch thanh toán", "int"),
+        Col("payment_online", "Thanh toán trực tuyến", "int"),
+        Col("payment_rate", "Tỷ lệ thanh toán trực tuyến (%)", "rate"),
+    ],
+    "criticize": UNIT_COLS + [
+        Col("streak", "Số tháng liên tiếp dưới trung bình", "int"),
+        Col("reception_rate", "Tỷ lệ số hoá khi tiếp nhận (%)", "rate"),
+        Col("reception_rate_change", "Thay đổi so với tháng trước (điểm %)", "rate"),
+        Col("average", "Trung bình chung cấp xã (%)", "rate"),
+        Col("gap", "Thấp hơn trung bình (điểm %)", "rate"),
+        Col("received", "Tiếp nhận", "int"),
+        Col("received_digitized", "Số hoá đầy đủ khi tiếp nhận", "int"),
+        Col("history", "Diễn biến các tháng (tỷ lệ / trung bình)", "history", 50),
+    ],
+    "remind": UNIT_COLS + [
+        Col("count", "Lần nhắc nhở trong năm", "int"),
+        Col("reasons", "Lý do", "reasons", 36),
+        Col("overdue_fields", "Lĩnh vực có hồ sơ quá hạn", "list", 30),
+        Col("overdue", "Hồ sơ quá hạn (không miễn trừ)", "dossiers", 50),
+        Col("reports", "Báo cáo chưa đạt", "reports", 50),
+    ],
+    "payment_meets": UNIT_COLS + _WINDOW,
+    "payment_below": UNIT_COLS + _WINDOW,
+    "payment_very_low": UNIT_COLS + _WINDOW,
+    "payment_not_implemented": UNIT_COLS + _WINDOW,
+}
+
+OVERDUE_COLS = [
+    Col("dossier", "Mã hồ sơ", width=22),
+    Col("code", "Mã đơn vị"),
+    Col("name", "Đơn vị", width=26),
+    Col("kind", "Loại", "kind", 18),
+    Col("field", "Lĩnh vực", width=24),
+    Col("procedure", "Thủ tục", width=30),
+    Col("deadline", "Hạn xử lý", "date", 13),
+    Col("returned", "Ngày trả kết quả", "date", 14),
+    Col("excused", "Miễn trừ", "bool", 10),
+    Col("reason", "Lý do", width=40),
+    Col("basis", "Căn cứ", width=40),
+]
+
+
+# --------------------------------------------------------------------------- values
+
+def _clean_text(value: str) -> str:
+    """NFC, control characters openpyxl cannot store made visible (␋), formula-like text quoted."""
+    text = unicodedata.normalize("NFC", value)
+    text = _ILLEGAL.sub(lambda m: chr(0x2400 + ord(m.group())), text)
+    return neutralize_cell(text)
+
+
+def _put(ws, row: int, col: int, value, number_format: str | None = None):
+    """Write one cell; every text goes through `_clean_text` and is stored as a string."""
+    if isinstance(value, str):
+        cell = ws.cell(row, col)
+        cell.value = _clean_text(value)
+        cell.data_type = "s"
+    else:
+        cell = ws.cell(row, col, value)
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+
+
+def _month_vn(month) -> str:
+    try:
+        return fmt.month_label(str(month))
+    except ValueError:
+        return str(month)
+
+
+def _date_vn(value) -> str:
+    if value in (None, ""):
+        return ""
+    try:
+        return fmt.date_vn(value)
+    except ValueError:
+        return str(value)
+
+
+def _cell_value(col: Col, obj: dict):
+    value = obj.get(col.key)
+    if col.fmt in ("int", "rate"):
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else (None if value is None else str(value))
+    if col.fmt == "date":
+        return _date(value)
+    if col.fmt == "bool":
+        return None if value is None else ("Có" if value else "Không")
+    if col.fmt == "kind":
+        return KIND_LABELS.get(value, value)
+    if col.fmt == "list":
+        return "; ".join(str(v) for v in value or [])
+    if col.fmt == "reasons":
+        return "; ".join(REASON_LABELS.get(v, str(v)) for v in value or [])
+    if col.fmt == "history":
+        return "; ".join(
+            f"{_month_vn(h.get('month'))}: {fmt.pct(h.get('reception_rate'))} / {fmt.pct(h.get('average'))}" for h in value or []
+        )
+    if col.fmt == "dossiers":
+        parts = []
+        for d in value or []:
+            bits = [str(d.get("field") or "")]
+            if d.get("procedure"):
+                bits.append(str(d["procedure"]))
+            bits.append(f"hạn {_date_vn(d.get('deadline'))}")
+            bits.append(f"trả {_date_vn(d.get('returned'))}" if d.get("returned") else "chưa trả")
+            parts.append(f"{d.get('dossier', '')} ({', '.join(b for b in bits if b)})")
+        return "; ".join(parts)
+    if col.fmt == "reports":
+        parts = []
+        for r in value or []:
+            flags = []
+            if r.get("missing"):
+                flags.append("chưa nộp")
+            elif r.get("late"):
+                flags.append(f"nộp muộn: hạn {_date_vn(r.get('due'))}, nộp {_date_vn(r.get('submitted'))}")
+            if r.get("incomplete") or (r.get("complete") is False and not r.get("missing")):
+                flags.append("chưa đầy đủ")
+            parts.append(f"{r.get('report', '')} ({', '.join(flags)})" if flags else str(r.get("report", "")))
+        return "; ".join(parts)
+    return value
+
+
+_FORMATS = {"int": COUNT_FORMAT, "rate": RATE_FORMAT, "date": DATE_FORMAT}
+
+
+# --------------------------------------------------------------------------- sheets
+
+def _table(ws, cols: list[Col], rows: list[dict], numbered: bool = False) -> None:
+    """Header row 1, one row per object, frozen header, widths, autofilter."""
+    headers = (["STT"] if numbered else []) + [c.header for c in cols]
+    offset = 1 if numbered else 0
+    for j, header in enumerate(headers, start=1):
+        cell = ws.cell(1, j, header)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    widths = [len(h) for h in headers]
+    for i, obj in enumerate(rows, start=2):
+        if numbered:
+            _put(ws, i, 1, i - 1)
+        for j, col in enumerate(cols, start=1 + offset):
+            value = _cell_value(col, obj)
+            cell = _put(ws, i, j, value, _FORMATS.get(col.fmt))
+            if col.fmt in ("history", "dossiers", "reports", "reasons", "list"):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            shown = len(cell.value) if isinstance(cell.value, str) else (10 if cell.value is not None else 0)
+            widths[j - 1] = max(widths[j - 1], shown)
+    for j, width in enumerate(widths, start=1):
+        col = cols[j - 1 - offset] if j > offset else None
+        if col is None:
+            size = 6
+        elif col.fmt in ("int", "rate", "date", "bool"):
+            size = min(max(len(col.header) // 2 + 2, 10), 18)  # the header wraps
+        else:
+            size = col.width or min(max(width + 2, 10), 50)
+        ws.column_dimensions[get_column_letter(j)].width = size
+    ws.row_dimensions[1].height = 48
+    last_col = get_column_letter(len(headers))
+    ws.auto_filter.ref = f"A1:{last_col}{max(len(rows) + 1, 1)}"
+    ws.freeze_panes = ws.cell(2, (3 if numbered else 2) + 1)  # header row and code/name columns
+    _print_setup(ws)
+
+
+def _print_setup(ws) -> None:
+    """A4 landscape, one page wide, the header row repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def _indicator_sheet(ws, outcomes: dict) -> None:
+    units = outcomes.get("units") or []
+    _table(ws, INDICATOR_COLS, units)
+    n = len(units)
+    if n == 0:
+        return
+    letter = {c.key: get_column_letter(j) for j, c in enumerate(INDICATOR_COLS, start=1)}
+    kind = letter["kind"]
+    last = n + 1
+
+    average = outcomes.get("local_average_reception_rate")
+    if isinstance(average, (int, float)):
+        col = letter["reception_rate"]
+        ws.conditional_formatting.add(
+            f"{col}2:{col}{last}",
+            FormulaRule(
+                formula=[f'AND(ISNUMBER({col}2),{col}2<{_num(average)},${kind}2<>"{DEPARTMENT_LABEL}")'],
+                fill=_BAD_FILL, font=_BAD_FONT, stopIfTrue=False,
+            ),
+        )
+    target = (outcomes.get("parameters") or {}).get("payment_target")
+    if isinstance(target, (int, float)) and not isinstance(target, bool):
+        for key in ("payment_rate", "window_payment_rate"):
+            col = letter[key]
+            ws.conditional_formatting.add(
+                f"{col}2:{col}{last}",
+                FormulaRule(
+                    formula=[f"AND(ISNUMBER({col}2),{col}2<{_num(target)})"],
+                    fill=_BAD_FILL, font=_BAD_FONT, stopIfTrue=False,
+                ),
+            )
+
+
+def _num(value) -> str:
+    """A number as written in a formula (always '.' decimal, no exponent)."""
+    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _section(ws, row: int, title: str) -> int:
+    cell = ws.cell(row, 1, title)
+    cell.font = _SECTION_FONT
+    return row + 1
+
+
+def _pair(ws, row: int, label: str, value, number_format: str | None = None) -> int:
+    _put(ws, row, 1, label)
+    if isinstance(value, (list, dict)):
+        value = str(value)
+    _put(ws, row, 2, value, number_format)
+    return row + 1
+
+
+def _parameter_sheet(ws, outcomes: dict) -> None:
+    ws.column_dimensions["A"].width = 58
+    ws.column_dimensions["B"].width = 70
+    row = _section(ws, 1, "Tháng báo cáo")
+    row = _pair(ws, row, "Tháng", str(outcomes.get("month", "")))
+    window = (outcomes.get("outcomes") or {}).get("payment_window") or outcomes.get("payment_window") or {}
+    if window:
+        row = _pair(ws, row, "Kỳ tính thanh toán trực tuyến", f"{window.get('start', '')} – {window.get('end', '')}")
+
+    row = _section(ws, row + 1, "Tham số")
+    for key, value in (outcomes.get("parameters") or {}).items():
+        fmt = None
+        if isinstance(value, float):
+            fmt = RATE_FORMAT
+        _put(ws, row, 1, PARAMETER_LABELS.get(key, key))
+        _put(ws, row, 2, value if isinstance(value, (int, float, str)) or value is None else str(value), fmt)
+        _put(ws, row, 3, key)
+        row += 1
+    ws.column_dimensions["C"].width = 32
+
+    district = dict(outcomes.get("district") or {})
+    if "local_average_reception_rate" not in district and outcomes.get("local_average_reception_rate") is not None:
+        district["local_average_reception_rate"] = outcomes["local_average_reception_rate"]
+    if district:
+        row = _section(ws, row + 1, "Số liệu chung")
+        for key, value in district.items():
+            if isinstance(value, (list, dict)):
+                value = "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            fmt = RATE_FORMAT if ("rate" in key or key.endswith("_change")) and isinstance(value, (int, float)) else None
+            _put(ws, row, 1, DISTRICT_LABELS.get(key, key))
+            _put(ws, row, 2, value, fmt)
+            _put(ws, row, 3, key)
+            row += 1
+
+    row = _section(ws, row + 1, "Tệp dữ liệu vào (SHA-256)")
+    for item in outcomes.get("inputs") or []:
+        _put(ws, row, 1, str(item.get("file", "")))
+        _put(ws, row, 2, str(item.get("sha256", "")))
+        row += 1
+
+    row = _section(ws, row + 1, "Cảnh báo về dữ liệu")
+    warnings = outcomes.get("warnings") or []
+    if not warnings:
+        _put(ws, row, 1, "Không có")
+        row += 1
+    for text in warnings:
+        cell = _put(ws, row, 1, str(text))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        row += 1
+
+    row = _section(ws, row + 1, "Chú thích")
+    _put(ws, row, 1, "Ô tô đỏ ở sheet Chỉ số: tỷ lệ số hoá khi tiếp nhận của xã, thị trấn, phường thấp hơn trung bình chung; "
+                      "tỷ lệ thanh toán trực tuyến thấp hơn chỉ tiêu.")
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[row].height = 32
+    ws.freeze_panes = None
+
+
+def write_scorecard(outcomes: dict, path: Path) -> None:
+    """Write the month's scorecard workbook to ``path`` (.xlsx), from the outcomes dict."""
+    path = Path(path)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = INDICATOR_SHEET
+    _indicator_sheet(ws, outcomes)
+
+    rules = outcomes.get("outcomes") or {}
+    for key, title in RULE_SHEETS.items():
+        _table(wb.create_sheet(title), RULE_COLS[key], rules.get(key) or [], numbered=True)
+
+    _table(wb.create_sheet(OVERDUE_SHEET), OVERDUE_COLS, outcomes.get("overdue") or [], numbered=True)
+    _parameter_sheet(wb.create_sheet(PARAMETER_SHEET), outcomes)
+
+    wb.properties.title = f"Kết quả CCHC tháng {_month_vn(outcomes.get('month', ''))}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    wb.save(tmp)
+    tmp.replace(path)
