@@ -1,0 +1,161 @@
+"""python -m cchc {report, validate, batch, template}.
+
+Exit status: 0 on success, 1 when the data or a run has problems (listed on
+stderr), 2 on a wrong command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cchc.dataset import DataError, Problem
+from cchc.months import is_month
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _month(text: str) -> str:
+    if not is_month(text):
+        raise argparse.ArgumentTypeError(f"expected a month YYYY-MM, got {text!r}")
+    return text.strip()
+
+
+def _param(text: str) -> tuple[str, object]:
+    from cchc.run import NOTEBOOK_PARAMETERS
+
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    allowed = [p for p in NOTEBOOK_PARAMETERS if p not in ("month", "data_dir", "output_dir")]
+    if name not in allowed:
+        raise argparse.ArgumentTypeError(
+            f"unknown parameter {name!r}; one of: {', '.join(allowed)} "
+            "(month, data dir and output dir have their own options)"
+        )
+    return name, value.strip()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m cchc", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rep = sub.add_parser("report", help="write the month's report (HTML, PDF, outcomes.json, notebook)")
+    rep.add_argument("--month", type=_month, help="reported month YYYY-MM (default: the latest in the data)")
+    rep.add_argument("--data-dir", type=Path, default=Path("data"))
+    rep.add_argument("--output-dir", type=Path, default=Path("output"))
+    rep.add_argument("-p", "--parameter", dest="parameters", type=_param, action="append", default=[],
+                     metavar="NAME=VALUE", help="override a notebook parameter (repeatable)")
+
+    val = sub.add_parser("validate", help="check a month's data and list every problem")
+    val.add_argument("--month", type=_month, help="month YYYY-MM (default: the latest in the data)")
+    val.add_argument("--data-dir", type=Path, default=Path("data"))
+
+    bat = sub.add_parser("batch", help="write the reports of several months and the index")
+    bat.add_argument("--from", dest="start", type=_month, required=True)
+    bat.add_argument("--to", dest="end", type=_month, required=True)
+    bat.add_argument("--data-dir", type=Path, default=Path("data"))
+    bat.add_argument("--output-dir", type=Path, default=Path("output"))
+    bat.add_argument("-j", "--jobs", type=int, default=None, help="parallel processes (default: the number of cores)")
+    bat.add_argument("-p", "--parameter", dest="parameters", type=_param, action="append", default=[],
+                     metavar="NAME=VALUE")
+
+    tpl = sub.add_parser("template", help="write a blank data-entry workbook for a month")
+    tpl.add_argument("--month", type=_month, required=True)
+    tpl.add_argument("--data-dir", type=Path, default=Path("data"))
+    tpl.add_argument("--force", action="store_true", help="overwrite an existing workbook")
+    return parser
+
+
+def print_problems(problems: list[Problem], out=None) -> None:
+    out = out or sys.stderr
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    for p in errors:
+        print(f"ERROR   {p}", file=out)
+    for p in warnings:
+        print(f"WARNING {p}", file=out)
+    print(f"{len(errors)} error(s), {len(warnings)} warning(s)", file=out)
+
+
+def _resolve_month(month: str | None, data_dir: Path) -> str:
+    from cchc.run import latest_month
+
+    if month:
+        return month
+    found = latest_month(data_dir)
+    if found is None:
+        raise DataError([Problem("error", f"no monthly workbook YYYY-MM.xlsx in {data_dir / 'raw'}", file="raw/")])
+    return found
+
+
+def cmd_validate(args) -> int:
+    from cchc.load import validate
+
+    month = _resolve_month(args.month, args.data_dir)
+    problems = validate(args.data_dir, month)
+    print_problems(problems, out=sys.stdout)
+    return EXIT_PROBLEMS if any(p.is_error for p in problems) else EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from cchc.load import load_dataset
+    from cchc.params import resolve_parameters
+    from cchc.run import run_report
+
+    month = _resolve_month(args.month, args.data_dir)
+    ds = load_dataset(args.data_dir, month)  # DataError: nothing is written
+    overrides = dict(args.parameters)
+    try:
+        resolve_parameters(ds.config, month, **overrides)
+    except ValueError as exc:  # a parameter out of range: nothing is written
+        print(f"ERROR   {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for w in ds.warnings:
+        print(f"WARNING {w}", file=sys.stderr)
+    final = run_report(month, args.data_dir, args.output_dir, overrides)
+    print(f"Wrote {final}/: " + ", ".join(sorted(p.name for p in final.iterdir() if p.is_file())))
+    return EXIT_OK
+
+
+def cmd_batch(args) -> int:
+    from cchc.batch import run_batch
+
+    return run_batch(args.start, args.end, args.data_dir, args.output_dir, dict(args.parameters), jobs=args.jobs)
+
+
+def cmd_template(args) -> int:
+    from cchc.template import write_template
+
+    try:
+        path = write_template(args.data_dir, args.month, force=args.force)
+    except FileExistsError as exc:
+        print(f"ERROR   {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"Wrote {path}")
+    return EXIT_OK
+
+
+COMMANDS = {"report": cmd_report, "validate": cmd_validate, "batch": cmd_batch, "template": cmd_template}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except DataError as exc:
+        print_problems(exc.problems)
+        print("Nothing was written.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("Interrupted: nothing was written.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the run itself failed: say where, no traceback
+        from cchc.run import RunError
+
+        if isinstance(exc, (RunError, OSError)):
+            print(f"ERROR   {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        raise

@@ -1,0 +1,90 @@
+"""One month's review, assembled: what the notebook calls.
+
+`review()` loads the data, resolves the parameters, computes the indicators,
+applies the rules and drafts the letter; `write_files()` writes the month's
+machine-readable and office files into a folder. The notebook only displays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from cchc import indicators, rules
+from cchc.dataset import Dataset
+from cchc.load import latest_month, load_dataset
+from cchc.narrative import Letter, build_letter
+from cchc.outcomes import build_outcomes, to_json
+from cchc.params import resolve_parameters
+from cchc.paths import resolve_dir
+
+
+@dataclass
+class Review:
+    """Everything known about the reported month."""
+
+    ds: Dataset
+    params: dict
+    table: pd.DataFrame  # indicators.unit_month: one row per unit and month
+    district: pd.DataFrame  # indicators.district: one row per month
+    window: pd.DataFrame  # indicators.window_payments over the payment window
+    rules: dict  # rules.apply_rules: rule name -> frame, in the letter's order
+    outcomes: dict  # the outcomes.json document
+    letter: Letter
+
+    @property
+    def month(self) -> str:
+        return self.ds.month
+
+    @property
+    def config(self) -> dict:
+        return self.ds.config
+
+    @property
+    def this_month(self) -> pd.DataFrame:
+        """The unit table of the reported month, with the window payments."""
+        win = self.window[["code", "window_payment_total", "window_payment_online", "window_payment_rate"]]
+        return self.table[self.table["month"] == self.month].merge(win, on="code", how="left")
+
+
+def review(month: str | None = None, data_dir="data", **given) -> Review:
+    """The month's review. `given` are notebook parameters; None takes the default.
+
+    Raises `cchc.dataset.DataError` on bad input and ValueError on a bad parameter.
+    """
+    data_dir = resolve_dir(data_dir)
+    month = month or latest_month(data_dir)
+    if month is None:
+        raise ValueError(f"no monthly workbook YYYY-MM.xlsx in {data_dir / 'raw'}")
+    ds = load_dataset(data_dir, month)
+    params = resolve_parameters(ds.config, month, **given)
+    table = indicators.unit_month(ds)
+    district = indicators.district(ds, table)
+    start, end = rules.payment_window(month, params)
+    window = indicators.window_payments(ds, start, end)
+    outcomes = build_outcomes(ds, params)
+    return Review(
+        ds=ds,
+        params=params,
+        table=table,
+        district=district,
+        window=window,
+        rules=rules.apply_rules(table, window, month, params),
+        outcomes=outcomes,
+        letter=build_letter(outcomes, ds.config),
+    )
+
+
+def write_files(rv: Review, dest: Path) -> list[Path]:
+    """Write outcomes.json, scorecard.xlsx and report.docx into `dest`."""
+    from cchc.docx_letter import write_docx
+    from cchc.scorecard import write_scorecard
+
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "outcomes.json").write_text(to_json(rv.outcomes), encoding="utf-8")
+    write_scorecard(rv.outcomes, dest / "scorecard.xlsx")
+    write_docx(rv.letter, dest / "report.docx")
+    return [dest / n for n in ("outcomes.json", "scorecard.xlsx", "report.docx")]

@@ -1,0 +1,162 @@
+"""Display helpers for notebooks/monthly_report.ipynb.
+
+Each `show_*` function displays one section of the analysis (HTML tables from
+`cchc.tables`, figures from `cchc.charts`); the notebook is a list of calls.
+Captions live in templates/labels.yml (key ``captions``).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from cchc import charts, fmt
+from cchc.monthly import Review, write_files
+from cchc.narrative import render_html
+from cchc.tables import labels, table_html
+
+UNIT_COLUMNS = ["name", "received", "received_digitized", "reception_rate", "reception_rate_change",
+                "resolved", "resolved_digitized", "result_rate", "payment_total", "payment_online",
+                "payment_rate", "below_average_streak", "overdue_total", "overdue_excused"]
+
+
+def _display(obj) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(obj) if isinstance(obj, str) else obj)
+
+
+def _figure(fig) -> None:
+    """Display a matplotlib figure inline and release it."""
+    if fig is None:
+        return
+    _display(fig)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def caption(key: str, **values) -> str:
+    return labels()["captions"][key].format(**values)
+
+
+def _p(text: str) -> str:
+    return f'<p class="cchc-note">{html.escape(text)}</p>'
+
+
+def setup() -> None:
+    """Inline figures as SVG: sharp on screen and in print, text kept as paths."""
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("svg")
+    except Exception:  # outside a kernel: nothing to set
+        pass
+
+
+def show_title(rv: Review) -> None:
+    issuer = " ".join(rv.config.get("issuer_lines") or [rv.config["issuer"]])
+    _display(f'<h1 class="cchc-title">{html.escape(caption("title", month=fmt.month_label(rv.month)))}</h1>'
+             + _p(f"{issuer} — " + caption("generated", months=", ".join(fmt.month_label(m) for m in rv.ds.months))))
+
+
+def show_letter(rv: Review) -> None:
+    _display(render_html(rv.letter))
+
+
+def show_data_quality(rv: Review) -> None:
+    warnings = rv.outcomes["warnings"]
+    parts = [_p(caption("warnings_none") if not warnings else caption("warnings_some", n=len(warnings)))]
+    if warnings:
+        parts.append(table_html([{"warning": w} for w in warnings], ["warning"]))
+    parts.append(table_html(rv.outcomes["inputs"], ["file", "sha256"], caption=caption("inputs")))
+    _display("".join(parts))
+
+
+def show_district(rv: Review) -> None:
+    d = rv.outcomes["district"]
+    _display(_p(caption(
+        "district",
+        reception=fmt.pct(d["reception_rate"]), result=fmt.pct(d["result_rate"]),
+        average=fmt.pct(rv.outcomes["local_average_reception_rate"]),
+        overdue=d["overdue_total"], excused=d["overdue_excused"],
+    )) + table_html(rv.district, ["month", "received", "received_digitized", "reception_rate", "reception_rate_change",
+                                  "resolved", "resolved_digitized", "result_rate", "result_rate_change",
+                                  "local_average_reception_rate", "overdue_total", "overdue_excused"],
+                    caption=caption("district_table")))
+    _figure(charts.district_trend(rv.district, level=rv.config.get("level")))
+
+
+def show_indicators(rv: Review) -> None:
+    p = rv.params
+    _figure(charts.ranked_rates(rv.table, rv.month, "reception_rate", kind="local",
+                                target=p["commend_local_digitization"]))
+    _figure(charts.ranked_rates(rv.table, rv.month, "result_rate", kind="local", average=False,
+                                target=p["commend_local_digitization"]))
+    _figure(charts.ranked_rates(rv.table, rv.month, "reception_rate", kind="department", average=False,
+                                target=p["commend_department_digitization"]))
+    _figure(charts.ranked_rates(rv.table, rv.month, "payment_rate", kind="local", average=False,
+                                target=p["payment_target"]))
+
+
+def show_streaks(rv: Review) -> None:
+    _figure(charts.streak_heatmap(rv.table))
+
+
+def show_rules(rv: Review) -> None:
+    o = rv.outcomes["outcomes"]
+    sections = [
+        ("commend_departments", ["name", "received", "received_digitized", "reception_rate", "resolved",
+                                 "resolved_digitized", "result_rate"]),
+        ("commend_local_digitization", ["name", "reception_rate", "result_rate"]),
+        ("commend_local_payment", ["name", "payment_total", "payment_online", "payment_rate"]),
+        ("criticize", ["name", "streak", "reception_rate", "reception_rate_change", "average", "gap"]),
+        ("remind", ["name", "count", "reasons"]),
+    ]
+    _display("".join(
+        f"<h3>{html.escape(caption('rule_' + key, n=fmt.count2(len(o[key]))))}</h3>" + table_html(o[key], cols)
+        for key, cols in sections
+    ))
+    for unit in o["criticize"]:
+        _display(f"<h4>{html.escape(caption('criticize_history', name=fmt.unit_label(unit)))}</h4>"
+                 + table_html(unit["history"], ["month", "reception_rate", "average"]))
+
+
+def show_payments(rv: Review) -> None:
+    o = rv.outcomes["outcomes"]
+    w = o["payment_window"]
+    classes = {"payment_meets": "meets", "payment_very_low": "very_low", "payment_below": "below",
+               "payment_not_implemented": "not_implemented"}
+    codes = {}
+    for key, cls in classes.items():  # very_low before below: the finer class wins
+        for u in o[key]:
+            codes.setdefault(u["code"], cls)
+    win = rv.window[rv.window["is_local"]].assign(payment_class=lambda f: f["code"].map(codes))
+    _figure(charts.payment_window(win, target=rv.params["payment_target"], very_low=rv.params["very_low_payment"],
+                                  window=(w["start"], w["end"])))
+    cols = ["name", "window_payment_total", "window_payment_online", "window_payment_rate"]
+    _display("".join(
+        f"<h3>{html.escape(caption(key, n=fmt.count2(len(o[key]))))}</h3>" + table_html(o[key], cols)
+        for key in classes
+    ))
+
+
+def show_overdue(rv: Review) -> None:
+    od = rv.ds.overdue[rv.ds.overdue["month"] == rv.month].merge(rv.ds.units[["code", "name"]], on="code")
+    _figure(charts.overdue_by_field(od, month=rv.month))
+    _display(table_html(rv.outcomes["overdue"], ["dossier", "name", "field", "procedure", "deadline", "returned",
+                                                 "excused", "reason", "basis"], caption=caption("overdue_table")))
+
+
+def show_appendix(rv: Review) -> None:
+    _display(table_html(rv.outcomes["units"], UNIT_COLUMNS, caption=caption("appendix", month=fmt.month_label(rv.month))))
+
+
+def save(rv: Review, stage_dir) -> None:
+    """Write the month's files into the run's staging folder (set by `cchc report`).
+
+    In JupyterLab (stage_dir None) nothing is written: the month's outputs are
+    only ever published whole, by `python -m cchc report` / `make report`.
+    """
+    if stage_dir:
+        write_files(rv, Path(stage_dir))

@@ -1,0 +1,136 @@
+"""Run one month: execute the notebook with papermill, export, publish atomically.
+
+Everything is written into a staging folder next to the month's folder and
+moved into place only when every file is there, so a month's outputs appear
+together or not at all, and a failed or interrupted run leaves the previous
+outputs of that month as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from cchc.months import is_month
+from cchc.paths import notebook_path
+
+#: The files a successful run leaves in <output_dir>/<month>/.
+REPORT_FILES = ("report.html", "report.pdf", "outcomes.json", "report.ipynb")
+
+#: The notebook parameters of the data contract (plus the run's staging folder).
+NOTEBOOK_PARAMETERS = (
+    "month",
+    "data_dir",
+    "output_dir",
+    "payment_target",
+    "very_low_payment",
+    "commend_local_digitization",
+    "commend_payment",
+    "criticism_months",
+    "payment_window_start",
+)
+
+STAGE_PREFIX = ".staging-"
+OLD_PREFIX = ".replaced-"
+
+
+class RunError(Exception):
+    """The notebook or an export failed; the message says where."""
+
+
+def latest_month(data_dir: Path) -> str | None:
+    """The latest YYYY-MM.xlsx in data_dir/raw, or None."""
+    raw = Path(data_dir) / "raw"
+    months = sorted(p.stem for p in raw.glob("*.xlsx") if is_month(p.stem)) if raw.is_dir() else []
+    return months[-1] if months else None
+
+
+def stage_dir_for(output_dir: Path, month: str) -> Path:
+    return Path(output_dir) / f"{STAGE_PREFIX}{month}-{uuid.uuid4().hex[:8]}"
+
+
+def clean_stale(output_dir: Path, month: str) -> None:
+    """Remove staging folders left by killed runs of this month."""
+    for p in Path(output_dir).glob(f"{STAGE_PREFIX}{month}-*"):
+        shutil.rmtree(p, ignore_errors=True)
+    for p in Path(output_dir).glob(f"{OLD_PREFIX}{month}-*"):
+        final = Path(output_dir) / month
+        if final.exists():
+            shutil.rmtree(p, ignore_errors=True)
+        else:  # killed between the two renames of publish(): put the old one back
+            os.replace(p, final)
+
+
+def publish(stage: Path, final: Path) -> None:
+    """Move the staging folder to its final name, replacing the old one."""
+    old = None
+    if final.exists():
+        old = final.with_name(f"{OLD_PREFIX}{final.name}-{uuid.uuid4().hex[:8]}")
+        os.replace(final, old)
+    os.replace(stage, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def execute_notebook(stage: Path, parameters: dict, notebook: Path | None = None):
+    """Execute the monthly notebook into stage/report.ipynb; return the node."""
+    import papermill as pm  # heavy: only when a report runs
+
+    nb_in = Path(notebook or notebook_path())
+    try:
+        return pm.execute_notebook(
+            str(nb_in),
+            str(stage / "report.ipynb"),
+            parameters=parameters,
+            cwd=str(nb_in.parent),
+            progress_bar=False,
+            log_output=False,
+            kernel_name="python3",
+        )
+    except pm.PapermillExecutionError as exc:
+        raise RunError(
+            f"the notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+        ) from None
+
+
+def run_report(
+    month: str,
+    data_dir: Path,
+    output_dir: Path,
+    overrides: dict | None = None,
+    notebook: Path | None = None,
+) -> Path:
+    """Write <output_dir>/<month>/ with every report file; return that folder.
+
+    The caller has validated the data (`cchc.load.load_dataset`) first, so
+    that bad input never starts a kernel.
+    """
+    from cchc import export
+
+    data_dir, output_dir = Path(data_dir).resolve(), Path(output_dir).resolve()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    clean_stale(output_dir, month)
+    stage = stage_dir_for(output_dir, month)
+    stage.mkdir()
+    params = {
+        **(overrides or {}),
+        "month": month,
+        "data_dir": str(data_dir),
+        "output_dir": str(output_dir),
+        "stage_dir": str(stage),
+    }
+    try:
+        nb = execute_notebook(stage, params, notebook)
+        html = export.notebook_to_html(nb, stage / "report.html")
+        export.html_to_pdf(html, stage / "report.pdf")
+        missing = [f for f in REPORT_FILES if not (stage / f).is_file()]
+        if missing:
+            raise RunError(f"the run did not write {', '.join(missing)}")
+        final = output_dir / month
+        publish(stage, final)
+        return final
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise

@@ -1,0 +1,75 @@
+"""Tables of the analysis as escaped HTML, with Vietnamese labels and numbers.
+
+Labels come from templates/labels.yml. Every value is HTML-escaped: text from
+the input (names, reasons, report titles) never runs in a reader's browser.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import pandas as pd
+import yaml
+
+from cchc import fmt
+from cchc.paths import TEMPLATES_DIR
+
+RATE_COLUMNS = {
+    "reception_rate", "result_rate", "payment_rate", "window_payment_rate",
+    "local_average_reception_rate", "average", "gap",
+}
+CHANGE_COLUMNS = {"reception_rate_change", "result_rate_change"}
+DATE_COLUMNS = {"deadline", "returned", "due", "submitted"}
+
+
+@lru_cache(maxsize=1)
+def labels() -> dict:
+    return yaml.safe_load((TEMPLATES_DIR / "labels.yml").read_text(encoding="utf-8"))
+
+
+def column_label(name: str) -> str:
+    return labels()["columns"].get(name, name)
+
+
+def _cell(column: str, value) -> str:
+    """One value as displayed text (not yet escaped)."""
+    lab = labels()
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_cell(column, v) for v in value)
+    if column == "reasons" and isinstance(value, str):
+        return lab["reasons"].get(value, value)
+    if value is None or (not isinstance(value, str) and fmt.is_missing(value)):
+        return lab["empty"]
+    if isinstance(value, bool):
+        return lab["booleans"]["true" if value else "false"]
+    if column == "kind":
+        return lab["kinds"].get(value, value)
+    if column in DATE_COLUMNS:
+        return fmt.date_vn(value)
+    if column in CHANGE_COLUMNS:
+        return ("+" if float(value) > 0 else "") + fmt.num(value)
+    if column in RATE_COLUMNS:
+        return fmt.num(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return fmt.num(value, places=0) if float(value).is_integer() else fmt.num(value)
+    return str(value)
+
+
+def table_html(rows, columns: list[str], caption: str = "", css_class: str = "cchc-table") -> str:
+    """An HTML table of `rows` (a DataFrame or a list of dicts) over `columns`."""
+    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+    numeric = {c for c in columns if c in RATE_COLUMNS | CHANGE_COLUMNS or c.startswith(("received", "resolved", "payment_", "window_payment", "overdue_", "report_")) or c in ("count", "streak", "below_average_streak")}
+    head = "".join(
+        f'<th class="{"num" if c in numeric else "text"}">{html.escape(column_label(c))}</th>' for c in columns
+    )
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td class="{"num" if c in numeric else "text"}">{html.escape(_cell(c, r.get(c)))}</td>' for c in columns
+        ) + "</tr>"
+        for r in records
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    if not records:
+        body = f'<tr><td colspan="{len(columns)}" class="empty">{html.escape(labels()["empty"])}</td></tr>'
+    return f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
