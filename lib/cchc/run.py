@@ -95,6 +95,13 @@ def execute_notebook(stage: Path, parameters: dict, notebook: Path | None = None
         ) from None
 
 
+def report_title(month: str) -> str:
+    from cchc.fmt import month_label
+    from cchc.tables import labels
+
+    return labels()["captions"]["title"].format(month=month_label(month))
+
+
 def run_report(
     month: str,
     data_dir: Path,
@@ -123,7 +130,7 @@ def run_report(
     }
     try:
         nb = execute_notebook(stage, params, notebook)
-        html = export.notebook_to_html(nb, stage / "report.html")
+        html = export.notebook_to_html(nb, stage / "report.html", title=report_title(month))
         export.html_to_pdf(html, stage / "report.pdf")
         missing = [f for f in REPORT_FILES if not (stage / f).is_file()]
         if missing:

@@ -1,0 +1,204 @@
+"""The executed notebook as a self-contained HTML report, and HTML as PDF.
+
+    notebook_to_html("output/2023-06/monthly_report.ipynb", "output/2023-06/report.html")
+    html_to_pdf("output/2023-06/report.html", "output/2023-06/report.pdf")
+
+The HTML opens anywhere, offline: no input code, no prompts, no scripts, no
+external stylesheet, font or image (report.css and print.css inlined, images as
+data: URIs). Cells tagged ``letter`` come first, then a page break, then the
+analysis. Cells tagged ``remove`` / ``remove-cell`` are left out, and the
+outputs of cells tagged ``remove-output`` too.
+
+The PDF is A4 portrait (print.css: margins 20/20/20/30 mm, page number centred
+in the top margin from page 2), set in the vendored Liberation Serif, which
+WeasyPrint embeds (the HTML asks for "Times New Roman"; an extra user
+stylesheet sets the letter in "Liberation Serif" from lib/cchc/fonts). Only file: and data:
+URLs are fetched. nbconvert and WeasyPrint are imported lazily.
+"""
+
+from __future__ import annotations
+
+import copy
+import html as _html
+import re
+from pathlib import Path
+
+PACKAGE = Path(__file__).parent
+TEMPLATES = PACKAGE / "templates"
+NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
+FONTS = PACKAGE / "fonts"
+REPORT_CSS = TEMPLATES / "report.css"
+PRINT_CSS = TEMPLATES / "print.css"
+
+LETTER_TAG = "letter"
+REMOVE_CELL_TAGS = {"remove", "remove-cell", "remove_cell"}
+REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
+FONT_FAMILIES = ("Liberation Serif",)
+FONT_FILES = {  # (weight, style) -> file
+    ("normal", "normal"): "LiberationSerif-Regular.ttf",
+    ("bold", "normal"): "LiberationSerif-Bold.ttf",
+    ("normal", "italic"): "LiberationSerif-Italic.ttf",
+    ("bold", "italic"): "LiberationSerif-BoldItalic.ttf",
+}
+# PNG before SVG: a chart that comes in both is embedded as PNG, which WeasyPrint
+# places at once, while drawing a matplotlib SVG costs about a second a chart.
+DATA_PRIORITY = [
+    "text/html",
+    "image/png",
+    "image/jpeg",
+    "image/svg+xml",
+    "text/markdown",
+    "text/latex",
+    "text/plain",
+]
+
+
+def report_css() -> str:
+    """report.css then print.css: the styles inlined into every HTML page."""
+    return REPORT_CSS.read_text(encoding="utf-8") + "\n" + PRINT_CSS.read_text(encoding="utf-8")
+
+
+def html_page(body_html: str, title: str = "") -> str:
+    """Wrap an HTML fragment (e.g. narrative.render_html) as a standalone page."""
+    return (
+        '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{_html.escape(title)}</title>\n<style>\n{report_css()}\n</style>\n</head>\n"
+        f"<body>\n{body_html}\n</body>\n</html>\n"
+    )
+
+
+# ============================================================== notebook -> HTML
+
+
+def _tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []) or [])
+
+
+def _arrange(nb):
+    """Letter cells first (stable order), removed cells dropped, markers set."""
+    letter, rest = [], []
+    for cell in nb.cells:
+        tags = _tags(cell)
+        if tags & REMOVE_CELL_TAGS:
+            continue
+        if tags & REMOVE_OUTPUT_TAGS and cell.get("cell_type") == "code":
+            cell["outputs"] = []
+        cell.setdefault("metadata", {})["cchc"] = {"letter": LETTER_TAG in tags}
+        (letter if LETTER_TAG in tags else rest).append(cell)
+    visible = [c for c in rest if c.get("cell_type") != "code" or c.get("outputs")]
+    if visible:
+        visible[0]["metadata"]["cchc"].update(first_analysis=True, after_letter=bool(letter))
+    nb.cells = letter + rest
+    return nb
+
+
+_SCRIPT_RE = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_LINK_RE = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
+
+
+def _offline(page: str) -> str:
+    """Drop any <script> or <link> an output may carry: the report runs no code."""
+    return _LINK_RE.sub("", _SCRIPT_RE.sub("", page))
+
+
+def notebook_to_html(nb, out_path=None, title: str | None = None) -> str:
+    """Export an executed notebook (path or nbformat node) as the HTML report.
+
+    Returns the HTML text; writes it to out_path (UTF-8) when given. The node
+    passed in is not modified.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    if isinstance(nb, (str, Path)):
+        path = Path(nb)
+        node = nbformat.read(str(path), as_version=4)
+        name = path.stem
+    else:
+        node = copy.deepcopy(nb)
+        name = "report"
+    node = _arrange(node)
+
+    from traitlets.config import Config
+
+    config = Config()  # the data-type filter reads NbConvertBase's priority, not the exporter's
+    config.NbConvertBase.display_data_priority = DATA_PRIORITY
+    exporter = HTMLExporter(
+        config=config,
+        template_name="cchc",
+        extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        anchor_link_text="",
+    )
+    resources = {
+        "metadata": {"name": name},
+        "cchc_css": report_css(),
+        "cchc_title": title or node.get("metadata", {}).get("title") or name,
+    }
+    page, _ = exporter.from_notebook_node(node, resources=resources)
+    page = _offline(page)
+    if out_path is not None:
+        Path(out_path).write_text(page, encoding="utf-8")
+    return page
+
+
+# ============================================================== HTML -> PDF
+
+
+def font_face_css() -> str:
+    """The PDF's font stylesheet (user origin): the vendored Liberation Serif.
+
+    @font-face rules map "Liberation Serif" to the files in lib/cchc/fonts, and
+    a user-!important rule sets the letter and the page number in it, so that
+    the PDF is the same on every machine (a real Times New Roman, where
+    installed, is not used; the PDF names the font Liberation-Serif).
+    """
+    rules = []
+    for family in FONT_FAMILIES:
+        for (weight, style), filename in FONT_FILES.items():
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+                f'font-style: {style}; src: url("{(FONTS / filename).as_uri()}"); }}'
+            )
+    stack = '"Liberation Serif", serif !important'
+    rules.append(f".cchc-letter, .cchc-letter * {{ font-family: {stack}; }}")
+    rules.append(f"@page {{ @top-center {{ font-family: {stack}; }} }}")
+    return "\n".join(rules) + "\n"
+
+
+def _looks_like_html(value: str) -> bool:
+    return "<" in value[:2000]
+
+
+def html_to_pdf(html, out_path, base_url: str | None = None) -> Path:
+    """Render HTML (a path, or the HTML text itself) to an A4 PDF with WeasyPrint.
+
+    One WeasyPrint call. The page setup comes from print.css (passed as an extra
+    stylesheet, so a bare fragment gets it too; the document's own CSS wins),
+    and the vendored Liberation Serif is embedded. Only file: and data: URLs
+    are fetched: the report must not depend on the network.
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"file", "data"})
+    fonts = FontConfiguration()
+    if isinstance(html, Path) or (isinstance(html, str) and not _looks_like_html(html)):
+        path = Path(html)
+        document = HTML(filename=str(path), base_url=base_url or str(path.parent),
+                        url_fetcher=fetcher)
+    else:
+        document = HTML(string=str(html), base_url=base_url or str(PACKAGE), url_fetcher=fetcher)
+    stylesheets = [
+        CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher),
+        CSS(string=PRINT_CSS.read_text(encoding="utf-8"), font_config=fonts, url_fetcher=fetcher),
+    ]
+    out = Path(out_path)
+    # hinting=True keeps the fonts' hinting: subsetting is faster (fontTools need
+    # not rewrite the glyph programs) and the PDF is still small (~60 KB a letter).
+    document.write_pdf(str(out), stylesheets=stylesheets, font_config=fonts, hinting=True)
+    return out

@@ -1,0 +1,551 @@
+"""The draft letter (công văn): from the outcomes dict to a structured `Letter`.
+
+    letter = build_letter(outcomes, config)   # wording: templates/letter_body.md.j2
+    html = render_html(letter)                # fragment: templates/letter.html.j2
+
+All the wording lives in ``letter_body.md.j2``. It writes a small line markup,
+one block per line, that :func:`parse_markup` turns into a :class:`Letter`:
+
+    @key: value      header field, plain text (see Letter for the keys)
+    ## 1. Biểu dương …  heading            -> Block("heading", …), runs bold
+    Chủ tịch UBND …   paragraph          -> Block("paragraph", …)
+    - 06 cơ quan …    dash item           -> Block("dash", …), "- " kept in the text
+    + Có 09 UBND …    plus item           -> Block("plus", …), "+ " kept in the text
+
+Inline ``*italic*`` and ``**bold**``; ``\\`` escapes the next character. Data
+text is escaped by the ``md`` filter so that a "*" in a reason stays a "*".
+
+The HTML, PDF and DOCX renderers all walk the same `Letter`: header fields,
+then ``blocks`` in order (each a list of runs ``(text, bold, italic)``), then
+the distribution list and the signature. Every string in a Letter is final,
+printed text (NFC), punctuation included: renderers add no words.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import jinja2
+
+from cchc import fmt
+from cchc.months import next_month as _next_month
+from cchc.months import parse_month, prev_month
+
+TEMPLATES = Path(__file__).parent / "templates"
+BLOCK_KINDS = ("heading", "paragraph", "dash", "plus")
+
+
+# ============================================================== the Letter
+
+
+class Run(NamedTuple):
+    """A piece of text with one style. Unpacks as ``text, bold, italic``."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass
+class Block:
+    """One block of the body.
+
+    kind: "heading" (a section title; its runs are bold), "paragraph",
+    "dash" (text starts with "- "), "plus" (text starts with "+ ").
+    All four are printed as justified paragraphs with a first-line indent.
+    """
+
+    kind: str
+    runs: list[Run]
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass
+class Letter:
+    """The letter as printed (Decree 30/2020/NĐ-CP layout), every string final.
+
+    issuer              issuing body, one string per printed line (caps, bold)
+    motto               ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    number              "Số:      /UBND-NV" (blank number: keep the spaces, e.g. white-space: pre)
+    place_date          "Tứ Kỳ, ngày      tháng 7 năm 2023" (italic; blank day, same)
+    subject             "V/v …" as printed lines (breaks chosen by the template),
+                        centred under the number, 12–13pt
+    recipients_label    "Kính gửi:"
+    recipients          printed lines: "- Thủ trưởng …;" … "- Chủ tịch ….". A single
+                        recipient is one line without the dash ("X."), to be
+                        printed on the label's line
+    blocks              the body (Block list), opening paragraph to closing sentence
+    distribution_label  "Nơi nhận:" (bold italic 12pt)
+    distribution        printed lines, "- Như trên;" … "- Lưu: VT, NV." (11pt)
+    signer_title        lines of the signer's title (caps, bold), e.g. ["CHỦ TỊCH"]
+    signer_name         e.g. "Vũ Thị Hà" (bold)
+    month               the reported month, "YYYY-MM"
+    """
+
+    issuer: list[str] = field(default_factory=list)
+    motto: list[str] = field(default_factory=list)
+    number: str = ""
+    place_date: str = ""
+    subject: list[str] = field(default_factory=list)
+    recipients_label: str = ""
+    recipients: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    distribution_label: str = ""
+    distribution: list[str] = field(default_factory=list)
+    signer_title: list[str] = field(default_factory=list)
+    signer_name: str = ""
+    month: str = ""
+
+    def body_text(self) -> str:
+        """The body, one block per line, as plain text (markup removed)."""
+        return "\n".join(b.text for b in self.blocks)
+
+    def text(self) -> str:
+        """The whole letter as plain text, in reading order."""
+        parts = [
+            *self.issuer,
+            *self.motto,
+            self.number,
+            *self.subject,
+            self.place_date,
+            self.recipients_label,
+            *self.recipients,
+            self.body_text(),
+            self.distribution_label,
+            *self.distribution,
+            *self.signer_title,
+            self.signer_name,
+        ]
+        return "\n".join(p for p in parts if p)
+
+
+# ============================================================== the markup
+
+
+def md_escape(value) -> str:
+    """Escape data text for the markup: "*" and "\\" literal; one line only."""
+    s = _one_line(str(value))
+    s = s.replace("\\", "\\\\").replace("*", "\\*")
+    if s[:1] in ("-", "+", "#", "@"):
+        s = "\\" + s
+    return s
+
+
+def parse_inline(text: str, bold: bool = False) -> list[Run]:
+    """Split "a *b* **c** \\*" into runs; unbalanced markers close at the end."""
+    runs: list[Run] = []
+    buf: list[str] = []
+    b, it = bold, False
+
+    def flush():
+        if buf:
+            t = "".join(buf)
+            if runs and runs[-1].bold == b and runs[-1].italic == it:
+                runs[-1] = Run(runs[-1].text + t, b, it)
+            else:
+                runs.append(Run(t, b, it))
+            buf.clear()
+
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n:
+            buf.append(text[i + 1])
+            i += 2
+        elif text.startswith("**", i):
+            flush()
+            b = not b if not bold else True
+            i += 2
+        elif c == "*":
+            flush()
+            it = not it
+            i += 1
+        else:
+            buf.append(c)
+            i += 1
+    flush()
+    return runs
+
+
+_HEADER_KEYS = {
+    "issuer": "issuer",
+    "motto": "motto",
+    "number": "number",
+    "place_date": "place_date",
+    "subject": "subject",
+    "recipients_label": "recipients_label",
+    "recipient": "recipients",
+    "distribution_label": "distribution_label",
+    "distribution": "distribution",
+    "signer_title": "signer_title",
+    "signer_name": "signer_name",
+}
+_HEADER_RE = re.compile(r"^@([a-z_]+):[ ]?(.*)$")
+
+
+def parse_markup(text: str, month: str = "") -> Letter:
+    """The template's output -> Letter. Every non-blank line is one block."""
+    letter = Letter(month=month)
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line.strip():
+            continue
+        m = _HEADER_RE.match(line)
+        if m:
+            key, value = m.group(1), m.group(2)
+            if key not in _HEADER_KEYS:
+                raise ValueError(f"unknown header field in the letter template: @{key}")
+            attr = _HEADER_KEYS[key]
+            if isinstance(getattr(letter, attr), list):
+                getattr(letter, attr).append(value)
+            else:
+                setattr(letter, attr, value)
+            continue
+        line = line.strip()
+        if line.startswith("## "):
+            letter.blocks.append(Block("heading", parse_inline(line[3:].strip(), bold=True)))
+        elif line.startswith("- "):
+            letter.blocks.append(Block("dash", parse_inline(line)))
+        elif line.startswith("+ "):
+            letter.blocks.append(Block("plus", parse_inline(line)))
+        else:
+            letter.blocks.append(Block("paragraph", parse_inline(line)))
+    return letter
+
+
+_NO_SPACE_BEFORE = (",", ";", ".", ":", ")", "*)")
+_NO_SPACE_AFTER = ("(", "(*")
+
+
+def join_line(text: str) -> str:
+    """The `line` filter: a block's pieces (one per template line) -> one line.
+
+    Pieces are joined with one space, none before , ; . : ) or "*)" and none
+    after "(" or "(*"; runs of spaces become one; the block is put on a line
+    of its own.
+    """
+    out = ""
+    for piece in text.splitlines():
+        piece = piece.strip()
+        if not piece:
+            continue
+        if not out or piece.startswith(_NO_SPACE_BEFORE) or out.endswith(_NO_SPACE_AFTER):
+            out += piece
+        else:
+            out += " " + piece
+    return "\n" + re.sub(r" {2,}", " ", out) + "\n"
+
+
+# ============================================================== context
+
+
+def _one_line(s: str) -> str:
+    return re.sub(r"[\r\n\t\v\f\u2028\u2029]+", " ", s)
+
+
+def _clean(obj):
+    """Deep copy with every string NFC and on one line; NaN -> None."""
+    if isinstance(obj, str):
+        return _one_line(unicodedata.normalize("NFC", obj)).strip()
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (bytes, bytearray)):  # numpy scalars
+        try:
+            return _clean(obj.item())
+        except (TypeError, ValueError):
+            return obj
+    return obj
+
+
+def _rate(x):
+    return None if fmt.is_missing(x) else float(x)
+
+
+def _lines(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        out = []
+        for v in value:
+            out.extend(_lines(v))
+        return out
+    return [unicodedata.normalize("NFC", s).strip() for s in str(value).splitlines() if s.strip()]
+
+
+def _list_items(value) -> list[str]:
+    """Config list entries without their printed "- " and final ";"/"."."""
+    out = []
+    for v in value or []:
+        s = _clean(str(v))
+        s = re.sub(r"^[-–+•]\s*", "", s)
+        s = re.sub(r"[;.,]+$", "", s).strip()
+        if s:
+            out.append(s)
+    return out
+
+
+class Obj(dict):
+    """A dict whose keys read as attributes in the template (missing -> None)."""
+
+    def __getattr__(self, key):
+        try:
+            return self[key]
+        except KeyError:
+            return None
+
+
+def _obj(d) -> Obj:
+    return Obj(d)
+
+
+def _by_field(dossiers) -> list[Obj]:
+    groups: dict[str, Obj] = {}
+    for dz in dossiers:
+        f = dz.get("field") or ""
+        g = groups.setdefault(f, Obj(field=f, count=0, units=[]))
+        g["count"] += 1
+        code = dz.get("code")
+        if code is not None and all(u.get("code") != code for u in g["units"]):
+            g["units"].append(Obj(code=code, name=dz.get("name", ""), kind=dz.get("kind")))
+    return list(groups.values())
+
+
+def _full(rate) -> bool:
+    return rate is not None and fmt.rounded(rate) == 100
+
+
+def _context(outcomes: dict, config: dict) -> Obj:
+    o = _clean(copy.deepcopy(outcomes))
+    cfg = config or {}
+    month = o["month"]
+    nxt = o.get("next_month") or _next_month(month)
+    ny, nm = parse_month(nxt)
+    params = o.get("parameters") or {}
+    rules = o.get("outcomes") or {}
+    units = o.get("units") or []
+    by_code = {u.get("code"): u for u in units}
+
+    def unit(u) -> Obj:
+        """A rule's unit object, completed from the registry list when needed."""
+        base = dict(by_code.get(u.get("code"), {}))
+        base.update({k: v for k, v in u.items() if v is not None or k not in base})
+        return Obj(base)
+
+    every_unit = list(units)
+    for key in ("commend_departments", "commend_local_digitization", "commend_local_payment",
+                "criticize", "remind", "payment_meets", "payment_below",
+                "payment_very_low", "payment_not_implemented"):
+        every_unit.extend(rules.get(key) or [])
+    local_kinds = fmt.kinds_phrase(every_unit)
+    has_departments = any(u.get("kind") == "department" for u in every_unit)
+
+    # ---- district figures and overdue dossiers of the month
+    dist = o.get("district") or {}
+    district = Obj(
+        reception_rate=_rate(dist.get("reception_rate")),
+        reception_rate_change=_rate(dist.get("reception_rate_change")),
+        result_rate=_rate(dist.get("result_rate")),
+        result_rate_change=_rate(dist.get("result_rate_change")),
+    )
+    overdue = [dict(by_code.get(d.get("code"), {}), **d) for d in (o.get("overdue") or [])]
+    if overdue or "overdue" in o:
+        overdue_total = len(overdue)
+    else:
+        overdue_total = int(dist.get("overdue_total") or 0)
+    excused, bases = [], []
+    for dz in overdue:
+        if not dz.get("excused"):
+            continue
+        if dz.get("reason"):
+            e = Obj(unit=Obj(code=dz.get("code"), name=dz.get("name", ""), kind=dz.get("kind")),
+                    reason=dz["reason"])
+            if e not in excused:
+                excused.append(e)
+        if dz.get("basis") and dz["basis"] not in bases:
+            bases.append(dz["basis"])
+
+    # ---- commendations
+    deps = []
+    for u in rules.get("commend_departments") or []:
+        u = unit(u)
+        r, rd = u.get("received") or 0, u.get("received_digitized") or 0
+        s, sd = u.get("resolved") or 0, u.get("resolved_digitized") or 0
+        u["same_counts"] = bool(r) and r == s == rd == sd
+        deps.append(u)
+    locs = []
+    for u in rules.get("commend_local_digitization") or []:
+        u = unit(u)
+        u["reception_rate"], u["result_rate"] = _rate(u.get("reception_rate")), _rate(u.get("result_rate"))
+        defined = [x for x in (u["reception_rate"], u["result_rate"]) if x is not None]
+        u["all_full"] = bool(defined) and all(_full(x) for x in defined)
+        locs.append(u)
+    pays = [unit(u) for u in rules.get("commend_local_payment") or []]
+
+    # ---- criticism
+    average = _rate(o.get("local_average_reception_rate"))
+    crit = []
+    for u in rules.get("criticize") or []:
+        u = unit(u)
+        u["reception_rate"] = _rate(u.get("reception_rate"))
+        u["reception_rate_change"] = _rate(u.get("reception_rate_change"))
+        if u.get("gap") is None:
+            avg = _rate(u.get("average")) if u.get("average") is not None else average
+            if avg is not None and u["reception_rate"] is not None:
+                u["gap"] = float(fmt.rounded(avg) - fmt.rounded(u["reception_rate"]))
+        crit.append(u)
+
+    # ---- reminders, grouped by reminder number (highest first)
+    groups: dict[int, Obj] = {}
+    for u in rules.get("remind") or []:
+        u = unit(u)
+        reasons = u.get("reasons") or []
+        dossiers = u.get("overdue")
+        if dossiers is None and "overdue" in reasons:
+            dossiers = [d for d in overdue if d.get("code") == u.get("code") and not d.get("excused")]
+        dossiers = [dict(d, code=u.get("code"), name=u.get("name"), kind=u.get("kind"))
+                    for d in (dossiers or [])]
+        u["overdue_by_field"] = _by_field(dossiers)
+        u["overdue_count"] = len(dossiers)
+        reports = [Obj(r) for r in (u.get("reports") or [])]
+        for r in reports:
+            r["report"] = r.get("report") or ""
+            r["missing"] = bool(r.get("missing"))
+            r["late"] = bool(r.get("late")) and not r["missing"]
+            r["complete"] = True if r.get("complete") is None else bool(r.get("complete"))
+        if not reports and any(x.startswith("report_") for x in reasons):
+            reports = [Obj(report="", missing="report_missing" in reasons,
+                           late="report_late" in reasons,
+                           complete="report_incomplete" not in reasons)]
+        u["reports_missing"] = [r for r in reports if r["missing"]]
+        u["reports_poor"] = [r for r in reports
+                             if not r["missing"] and (r["late"] or not r["complete"])]
+        count = int(u.get("count") or 1)
+        groups.setdefault(count, Obj(count=count, units=[]))["units"].append(u)
+    remind_groups = [groups[k] for k in sorted(groups, reverse=True)]
+
+    # ---- online payment over the window
+    window = rules.get("payment_window") or {}
+    start = window.get("start") or params.get("payment_window_start") or month
+    end = window.get("end") or month
+    payment = Obj(
+        target=params.get("payment_target", 30),
+        start_date=fmt.date_vn(fmt.first_day(start)),
+        end_date=fmt.date_vn(fmt.last_day(end)),
+        meets=[unit(u) for u in rules.get("payment_meets") or []],
+        below=[unit(u) for u in rules.get("payment_below") or []],
+        very_low=[unit(u) for u in rules.get("payment_very_low") or []],
+        not_implemented=[unit(u) for u in rules.get("payment_not_implemented") or []],
+    )
+
+    signer = cfg.get("signer") or {}
+    return Obj(
+        month=month,
+        month_label=fmt.month_label(month),
+        prev_label=fmt.month_label(prev_month(month)),
+        next_label=fmt.month_label(nxt),
+        next_month_number=nm,
+        next_month_year=ny,
+        next_first_day=fmt.date_vn(fmt.first_day(nxt)),
+        reported_december=parse_month(month)[1] == 12,
+        level=_clean(cfg.get("level") or "huyện"),
+        place=_clean(cfg.get("place") or ""),
+        document_code=_clean(cfg.get("document_code") or ""),
+        issuer_lines=_lines(cfg.get("issuer_lines")) or _lines(cfg.get("issuer")),
+        # config text printed in the body, escaped for the markup like data
+        proposer=md_escape(_clean(cfg.get("proposer") or "")),
+        superior=md_escape(_clean(cfg.get("superior") or "UBND tỉnh")),
+        overdue_system=md_escape(_clean(cfg.get("overdue_system") or "")),
+        payment_portal=md_escape(_clean(cfg.get("payment_portal") or "Cổng dịch vụ công quốc gia")),
+        payment_officer=md_escape(_clean(cfg.get("payment_officer") or "")),
+        one_stop_officers=_list_items(cfg.get("one_stop_officers")),
+        recipients=_list_items(cfg.get("recipients")),
+        distribution=_list_items(cfg.get("distribution")),
+        signer_title_lines=_lines(signer.get("title")),
+        signer_name=_clean(signer.get("name") or ""),
+        local_kinds=local_kinds,
+        has_departments=has_departments,
+        district=district,
+        overdue_total=overdue_total,
+        overdue_by_field=_by_field(overdue),
+        excused=excused,
+        bases=bases,
+        has_commend=bool(deps or locs or pays),
+        commend_departments=deps,
+        commend_local_digitization=locs,
+        commend_local_payment=pays,
+        criticize=crit,
+        remind_groups=remind_groups,
+        payment=payment,
+    )
+
+
+# ============================================================== Jinja
+
+
+def _drop_prefix(value, prefix: str) -> str:
+    s = str(value).strip()
+    if s.casefold().startswith(prefix.casefold()):
+        s = s[len(prefix):].strip()
+    return s
+
+
+@lru_cache(maxsize=None)
+def _env(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=autoescape,
+        trim_blocks=False,  # a tag's line leaves a blank line: ignored by the parser
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters.update(
+        md=md_escape,
+        line=join_line,
+        label=fmt.unit_label,
+        names=fmt.group_names,
+        kinds=fmt.kinds_phrase,
+        change=fmt.signed_change,
+        direction=fmt.direction,
+        join_vn=lambda items, sep=", ": fmt.join_vn(items, sep=sep),
+        drop_prefix=_drop_prefix,
+    )
+    env.globals.update(pct=fmt.pct, num=fmt.num, count2=fmt.count2)
+    return env
+
+
+def render_markup(outcomes: dict, config: dict) -> str:
+    """The template's raw output (the line markup), for debugging and tests."""
+    ctx = _context(outcomes, config)
+    return _env(False).get_template("letter_body.md.j2").render(ctx=ctx)
+
+
+def build_letter(outcomes: dict, config: dict) -> Letter:
+    """The draft letter of the month from the outcomes dict and config.yml."""
+    return parse_markup(render_markup(outcomes, config), month=outcomes["month"])
+
+
+def render_html(letter: Letter, css: bool = False) -> str:
+    """The letter as an HTML fragment (<div class="cchc-letter">…</div>).
+
+    Styled by the classes of report.css / print.css; with css=True the
+    fragment carries report.css in a <style> (for a live notebook). All text
+    is HTML-escaped.
+    """
+    style = (TEMPLATES / "report.css").read_text(encoding="utf-8") if css else ""
+    return _env(True).get_template("letter.html.j2").render(letter=letter, style=style)
