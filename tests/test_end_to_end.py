@@ -104,8 +104,9 @@ SEED_PHRASES = [
 
 @pytest.mark.parametrize("phrase", SEED_PHRASES)
 def test_pdf_text_has_the_seed_phrases(pdf_text, phrase):
-    flat = re.sub(r"\s+", " ", pdf_text)
-    assert phrase in flat
+    # a justified line may break after "/" (107/ BC-UBND): allow that, nothing else
+    pattern = r"\s+".join(re.escape(w).replace("/", r"/\s*") for w in phrase.split())
+    assert re.search(pattern, pdf_text), phrase
 
 
 def test_pdf_is_a4_with_embedded_liberation_serif(june):
@@ -122,7 +123,7 @@ def test_pdf_is_a4_with_embedded_liberation_serif(june):
             desc = desc.get_object()
             if any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
                 fonts.add(str(font["/BaseFont"]))
-    assert any("LiberationSerif" in f for f in fonts), fonts
+    assert any(re.search(r"Liberation-?Serif", f) for f in fonts), fonts
 
 
 class _Refs(HTMLParser):

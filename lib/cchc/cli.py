@@ -81,7 +81,7 @@ def print_problems(problems: list[Problem], out=None) -> None:
 
 
 def _resolve_month(month: str | None, data_dir: Path) -> str:
-    from cchc.run import latest_month
+    from cchc.load import latest_month
 
     if month:
         return month

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from pathlib import Path
 
-from cchc.months import is_month
 from cchc.paths import notebook_path
 
 #: The files a successful run leaves in <output_dir>/<month>/.
@@ -38,13 +38,6 @@ OLD_PREFIX = ".replaced-"
 
 class RunError(Exception):
     """The notebook or an export failed; the message says where."""
-
-
-def latest_month(data_dir: Path) -> str | None:
-    """The latest YYYY-MM.xlsx in data_dir/raw, or None."""
-    raw = Path(data_dir) / "raw"
-    months = sorted(p.stem for p in raw.glob("*.xlsx") if is_month(p.stem)) if raw.is_dir() else []
-    return months[-1] if months else None
 
 
 def stage_dir_for(output_dir: Path, month: str) -> Path:
@@ -108,11 +101,14 @@ def run_report(
     output_dir: Path,
     overrides: dict | None = None,
     notebook: Path | None = None,
+    index: bool = True,
 ) -> Path:
     """Write <output_dir>/<month>/ with every report file; return that folder.
 
     The caller has validated the data (`cchc.load.load_dataset`) first, so
-    that bad input never starts a kernel.
+    that bad input never starts a kernel. With `index` (the default), the
+    portal <output_dir>/index.html is then rewritten (`refresh_index`; a
+    batch passes False and writes it once at the end).
     """
     from cchc import export
 
@@ -137,7 +133,25 @@ def run_report(
             raise RunError(f"the run did not write {', '.join(missing)}")
         final = output_dir / month
         publish(stage, final)
-        return final
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    if index:
+        refresh_index(output_dir)
+    return final
+
+
+def refresh_index(output_dir: Path) -> Path | None:
+    """Rewrite <output_dir>/index.html (`cchc.portal.write_index`); return its path.
+
+    The month's report is already published: a failure here is a warning on
+    stderr (and None), never an error of the run.
+    """
+    try:
+        from cchc.portal import write_index
+
+        return write_index(output_dir)
+    except Exception as exc:
+        print(f"WARNING the index {Path(output_dir) / 'index.html'} was not updated: "
+              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return None
