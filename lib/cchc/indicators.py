@@ -1,0 +1,224 @@
+"""Indicators: rates, streaks, overdue and reporting figures (pure functions).
+
+Every function takes a `Dataset` (or frames derived from it) and returns a new
+frame; nothing is read, written or printed. Rates are percentages (0–100) as
+floats, NaN when undefined (never 0). District and "local average" rates are
+pooled: sum of numerators over sum of denominators.
+
+Rounding: `round2` rounds half away from zero on the decimal value, tolerant of
+binary noise (97.305 -> 97.31, as Excel and a reader would), and every threshold
+and every change is computed on `round2` values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cchc.dataset import LOCAL_KINDS, Dataset
+
+COUNT_COLUMNS = ["received", "received_digitized", "resolved", "resolved_digitized", "payment_total", "payment_online"]
+OVERDUE_COUNTS = ["overdue_total", "overdue_excused", "overdue_unexcused"]
+REPORT_COUNTS = ["report_late", "report_incomplete", "report_missing"]
+REGISTRY_COLUMNS = ["code", "name", "kind", "order", "is_local"]
+
+_EPS = 1e-6  # on the scale of hundredths: values within 1e-8 of a tie count as the tie
+
+
+def round2(x):
+    """Round to 2 decimals, half away from zero (97.305 -> 97.31); NaN stays NaN.
+
+    Accepts a scalar (returns a float) or a Series (returns a Series, same index).
+    """
+    a = np.asarray(x, dtype=float)
+    r = np.sign(a) * np.floor(np.abs(a) * 100 + 0.5 + _EPS) / 100 + 0.0  # + 0.0 turns -0.0 into 0.0
+    if isinstance(x, pd.Series):
+        return pd.Series(r, index=x.index, name=x.name)
+    return float(r) if r.ndim == 0 else r
+
+
+def rate(numerator, denominator):
+    """100 × numerator / denominator, NaN where the denominator is 0."""
+    den = pd.Series(denominator, dtype="float64")
+    return 100 * pd.Series(numerator, dtype="float64") / den.where(den > 0)
+
+
+def month_index(months: pd.Series) -> pd.Series:
+    """Months "YYYY-MM" as consecutive integers (year × 12 + month − 1)."""
+    s = months.astype("str")
+    return s.str.slice(0, 4).astype("int64") * 12 + s.str.slice(5, 7).astype("int64") - 1
+
+
+def _change(frame: pd.DataFrame, col: str, keys: list[str]) -> pd.Series:
+    """round2(col) minus round2(col) of the previous calendar month (same keys); NaN if absent."""
+    cur = frame[keys + ["_k"]].assign(_v=round2(frame[col]))
+    prev = cur.assign(_k=cur["_k"] + 1).rename(columns={"_v": "_prev"})
+    merged = cur.merge(prev, on=keys + ["_k"], how="left", validate="one_to_one")
+    return round2(merged["_v"] - merged["_prev"]).set_axis(frame.index)
+
+
+def registry(ds: Dataset) -> pd.DataFrame:
+    """The registry columns used by every table, with `is_local`."""
+    return ds.units[["code", "name", "kind", "order"]].assign(is_local=ds.units["kind"].isin(LOCAL_KINDS))
+
+
+def _overdue_counts(ds: Dataset) -> pd.DataFrame:
+    od = ds.overdue.assign(excused=ds.overdue["excused"].astype(bool))
+    return (
+        od.assign(overdue_total=1, overdue_excused=od["excused"].astype("int64"), overdue_unexcused=(~od["excused"]).astype("int64"))
+        .groupby(["month", "code"], as_index=False)[OVERDUE_COUNTS]
+        .sum()
+    )
+
+
+def report_flags(reports: pd.DataFrame) -> pd.DataFrame:
+    """The reports frame plus bool columns `late`, `incomplete`, `missing`.
+
+    Missing: not submitted. Late: submitted after the due date. Incomplete:
+    submitted but not complete (a missing report is missing, not incomplete).
+    """
+    submitted = reports["submitted"].notna()
+    return reports.assign(
+        late=submitted & (reports["submitted"] > reports["due"]),
+        incomplete=submitted & ~reports["complete"].astype(bool),
+        missing=~submitted,
+    )
+
+
+def _report_counts(ds: Dataset) -> pd.DataFrame:
+    flags = report_flags(ds.reports)
+    return (
+        flags.assign(**{f"report_{f}": flags[f].astype("int64") for f in ("late", "incomplete", "missing")})
+        .groupby(["month", "code"], as_index=False)[REPORT_COUNTS]
+        .sum()
+    )
+
+
+def local_average(table: pd.DataFrame) -> pd.Series:
+    """Pooled reception rate of the local units, per month (index: month)."""
+    sums = (
+        table[table["is_local"]]
+        .groupby("month")[["received_digitized", "received"]]
+        .sum()
+        .reindex(table["month"].drop_duplicates(), fill_value=0)
+    )
+    return rate(sums["received_digitized"], sums["received"]).set_axis(sums.index).rename("local_average_reception_rate")
+
+
+def _streak(table: pd.DataFrame) -> pd.Series:
+    """Consecutive calendar months, ending at each row, in which `below_average` holds.
+
+    `table` is sorted by code then month. A month absent from the data (a gap)
+    or a month not below the average ends the streak.
+    """
+    below = table["below_average"].astype(bool)
+    new_unit = table["code"].ne(table["code"].shift())
+    gap = new_unit | table["_k"].diff().ne(1)
+    breaker = ~below | gap
+    block = breaker.cumsum()
+    position = table.groupby(block).cumcount()
+    first_below = below.groupby(block).transform("first").astype("int64")
+    return (position + first_below).where(below, 0).astype("int64")
+
+
+def unit_month(ds: Dataset) -> pd.DataFrame:
+    """One row per registry unit and month of `ds.months` (sorted by month, registry order).
+
+    Columns: code, name, kind, order, is_local, month, the six counts,
+    reception_rate, result_rate, payment_rate, overdue_total, overdue_excused,
+    overdue_unexcused, report_late, report_incomplete, report_missing,
+    local_average_reception_rate, below_average, below_average_streak,
+    reception_rate_change, result_rate_change.
+    """
+    reg = registry(ds)
+    grid = pd.DataFrame({"month": pd.Series(list(ds.months), dtype="str")}).merge(reg, how="cross")
+    dig = ds.digitization[["month", "code", *COUNT_COLUMNS[:4]]]
+    pay = ds.payments[["month", "code", *COUNT_COLUMNS[4:]]]
+    table = (
+        grid.merge(dig, on=["month", "code"], how="left", validate="one_to_one")
+        .merge(pay, on=["month", "code"], how="left", validate="one_to_one")
+        .merge(_overdue_counts(ds), on=["month", "code"], how="left", validate="one_to_one")
+        .merge(_report_counts(ds), on=["month", "code"], how="left", validate="one_to_one")
+    )
+    counts = COUNT_COLUMNS + OVERDUE_COUNTS + REPORT_COUNTS
+    table[counts] = table[counts].fillna(0).astype("int64")
+    table = table.assign(
+        reception_rate=rate(table["received_digitized"], table["received"]).to_numpy(),
+        result_rate=rate(table["resolved_digitized"], table["resolved"]).to_numpy(),
+        payment_rate=rate(table["payment_online"], table["payment_total"]).to_numpy(),
+        _k=month_index(table["month"]),
+    )
+    table["local_average_reception_rate"] = table["month"].map(local_average(table)).astype("float64")
+    table["below_average"] = (round2(table["reception_rate"]) < round2(table["local_average_reception_rate"])).astype(bool)
+    table = table.sort_values(["order", "_k"], kind="stable").reset_index(drop=True)
+    table["below_average_streak"] = _streak(table)
+    table["reception_rate_change"] = _change(table, "reception_rate", ["code"])
+    table["result_rate_change"] = _change(table, "result_rate", ["code"])
+    columns = (
+        ["code", "name", "kind", "order", "is_local", "month"]
+        + COUNT_COLUMNS
+        + ["reception_rate", "result_rate", "payment_rate"]
+        + OVERDUE_COUNTS
+        + REPORT_COUNTS
+        + ["local_average_reception_rate", "below_average", "below_average_streak", "reception_rate_change", "result_rate_change"]
+    )
+    return table.sort_values(["_k", "order"], kind="stable")[columns].reset_index(drop=True)
+
+
+def unit_month_table(ds: Dataset, params: dict | None = None) -> pd.DataFrame:
+    """`unit_month` under the name of docs/architecture.md (params are not needed)."""
+    return unit_month(ds)
+
+
+def district(ds: Dataset, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per month of `ds.months`: pooled figures over ALL units.
+
+    Columns: month, the four digitisation counts, reception_rate, result_rate,
+    reception_rate_change, result_rate_change (differences of the rounded
+    rates, NaN when the previous calendar month is not in the data),
+    overdue_total, overdue_excused, local_average_reception_rate.
+    `table` (from `unit_month(ds)`) may be passed to avoid recomputing it.
+    """
+    table = unit_month(ds) if table is None else table
+    sums = table.groupby("month", sort=True)[COUNT_COLUMNS[:4] + ["overdue_total", "overdue_excused"]].sum().reset_index()
+    out = sums.assign(
+        reception_rate=rate(sums["received_digitized"], sums["received"]).to_numpy(),
+        result_rate=rate(sums["resolved_digitized"], sums["resolved"]).to_numpy(),
+        local_average_reception_rate=sums["month"].map(local_average(table)).astype("float64").to_numpy(),
+        _k=month_index(sums["month"]),
+        _all=0,
+    )
+    out["reception_rate_change"] = _change(out, "reception_rate", ["_all"])
+    out["result_rate_change"] = _change(out, "result_rate", ["_all"])
+    columns = ["month", *COUNT_COLUMNS[:4], "reception_rate", "reception_rate_change", "result_rate", "result_rate_change",
+               "overdue_total", "overdue_excused", "local_average_reception_rate"]
+    return out[columns].reset_index(drop=True)
+
+
+def district_table(ds: Dataset) -> pd.DataFrame:
+    """`district` under the name of docs/architecture.md."""
+    return district(ds)
+
+
+def window_payments(ds: Dataset, start: str, end: str) -> pd.DataFrame:
+    """Per registry unit (registry order): payments summed over the months of the data in [start, end].
+
+    Columns: code, name, kind, order, is_local, window_months (how many data
+    months fell in the window), window_payment_total, window_payment_online,
+    window_payment_rate (pooled; NaN when there were no transactions).
+    """
+    pay = ds.payments[(ds.payments["month"] >= start) & (ds.payments["month"] <= end) & ds.payments["month"].isin(ds.months)]
+    sums = pay.groupby("code")[["payment_total", "payment_online"]].sum()
+    out = registry(ds).merge(sums, left_on="code", right_index=True, how="left")
+    out = out.rename(columns={"payment_total": "window_payment_total", "payment_online": "window_payment_online"})
+    cols = ["window_payment_total", "window_payment_online"]
+    out[cols] = out[cols].fillna(0).astype("int64")
+    months_in = sum(1 for m in ds.months if start <= m <= end)
+    return (
+        out.assign(
+            window_months=months_in,
+            window_payment_rate=rate(out["window_payment_online"], out["window_payment_total"]).to_numpy(),
+        )
+        .sort_values("order", kind="stable")[REGISTRY_COLUMNS + ["window_months", *cols, "window_payment_rate"]]
+        .reset_index(drop=True)
+    )

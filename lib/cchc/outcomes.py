@@ -1,0 +1,183 @@
+"""The outcomes.json document (data-contract.md, extended per docs/architecture.md).
+
+`build_outcomes(ds, params)` computes the indicators and applies the rules of
+`ds.month`; the result holds only JSON natives (rates rounded to 2 decimals or
+None, dates "YYYY-MM-DD"). `to_json` serialises it deterministically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+
+from cchc.dataset import Dataset
+from cchc.indicators import district, month_index, report_flags, round2, unit_month, window_payments
+from cchc.months import next_month, prev_month
+from cchc.params import DEFAULTS, resolve_parameters
+from cchc.rules import apply_rules, payment_window
+
+RATE_COLUMNS = [
+    "reception_rate", "result_rate", "payment_rate", "window_payment_rate", "local_average_reception_rate",
+    "reception_rate_change", "result_rate_change", "average", "gap",
+]
+UNIT = ["code", "name", "kind"]
+DIGITIZATION = ["received", "received_digitized", "resolved", "resolved_digitized", "reception_rate", "result_rate"]
+PAYMENT = ["payment_rate", "payment_total", "payment_online"]
+WINDOW = ["window_payment_rate", "window_payment_total", "window_payment_online"]
+UNIT_FIGURES = UNIT + [
+    "received", "received_digitized", "reception_rate", "reception_rate_change",
+    "resolved", "resolved_digitized", "result_rate", "result_rate_change",
+    "payment_total", "payment_online", "payment_rate",
+    "window_payment_total", "window_payment_online", "window_payment_rate",
+    "below_average", "below_average_streak",
+    "overdue_total", "overdue_excused", "overdue_unexcused",
+    "report_late", "report_incomplete", "report_missing",
+]
+RULE_FIGURES = {
+    "commend_departments": UNIT + DIGITIZATION,
+    "commend_local_digitization": UNIT + DIGITIZATION,
+    "commend_local_payment": UNIT + PAYMENT,
+    "criticize": UNIT + ["streak", "reception_rate", "reception_rate_change", "average", "gap", "received", "received_digitized"],
+    "remind": UNIT + ["count", "reasons"],
+    "payment_meets": UNIT + WINDOW,
+    "payment_below": UNIT + WINDOW,
+    "payment_very_low": UNIT + WINDOW,
+    "payment_not_implemented": UNIT + WINDOW,
+}
+OVERDUE_FIGURES = ["dossier", "code", "name", "kind", "field", "procedure", "deadline", "returned", "excused", "reason", "basis"]
+DOSSIER_FIGURES = ["dossier", "field", "procedure", "deadline", "returned"]
+REPORT_FIGURES = ["report", "due", "submitted", "complete", "late", "incomplete", "missing"]
+
+
+def native(value):
+    """`value` as a JSON native: NaN/NaT -> None, numpy scalars -> int/float/bool, dates -> "YYYY-MM-DD"."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [native(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): native(v) for k, v in value.items()}
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
+    raise TypeError(f"not JSON-serialisable: {value!r} ({type(value).__name__})")
+
+
+def records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Rows of `frame` as native dicts with `columns` in that order; rate columns rounded."""
+    rounded = frame.assign(**{c: round2(frame[c]) for c in columns if c in RATE_COLUMNS})
+    return [{c: native(row[c]) for c in columns} for row in rounded[columns].to_dict("records")]
+
+
+def _by_code(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[dict]]:
+    return {code: records(group, columns) for code, group in frame.groupby("code", sort=False)}
+
+
+def _distinct(values: pd.Series) -> list[str]:
+    return [str(v) for v in values.drop_duplicates()]
+
+
+def _criticize(rows: pd.DataFrame, table: pd.DataFrame) -> list[dict]:
+    """Criticised units with average, gap (on displayed values) and the streak's history."""
+    rows = rows.assign(
+        average=round2(rows["local_average_reception_rate"]),
+        gap=round2(round2(rows["local_average_reception_rate"]) - round2(rows["reception_rate"])),
+    )
+    span = rows[["code", "month", "streak"]].rename(columns={"month": "_end"})
+    hist = table.merge(span, on="code")
+    k, end = month_index(hist["month"]), month_index(hist["_end"])
+    hist = hist[(k <= end) & (k > end - hist["streak"])].sort_values(["order", "month"], kind="stable")
+    hist = hist.rename(columns={"local_average_reception_rate": "average"})
+    history = _by_code(hist, ["month", "reception_rate", "average"])
+    out = records(rows, RULE_FIGURES["criticize"])
+    return [{**r, "history": history.get(r["code"], [])} for r in out]
+
+
+def _remind(rows: pd.DataFrame, ds: Dataset) -> list[dict]:
+    """Reminded units with their non-excused dossiers and problem reports."""
+    od = ds.overdue[(ds.overdue["month"] == ds.month) & ~ds.overdue["excused"].astype(bool)]
+    rep = report_flags(ds.reports[ds.reports["month"] == ds.month])
+    rep = rep[rep["late"] | rep["incomplete"] | rep["missing"]]
+    dossiers, reports = _by_code(od, DOSSIER_FIGURES), _by_code(rep, REPORT_FIGURES)
+    fields = {code: _distinct(group["field"]) for code, group in od.groupby("code", sort=False)}
+    return [
+        {**r, "overdue": dossiers.get(r["code"], []), "overdue_fields": fields.get(r["code"], []), "reports": reports.get(r["code"], [])}
+        for r in records(rows, RULE_FIGURES["remind"])
+    ]
+
+
+def build_outcomes(ds: Dataset, params: dict | None = None) -> dict:
+    """The outcomes.json document of `ds.month`.
+
+    `params`: resolved parameters (cchc.params.resolve_parameters) or any
+    subset of them; missing ones come from config.yml, then the defaults.
+    Keys that are not rule parameters are ignored.
+    """
+    month = ds.month
+    if month not in ds.months:
+        raise ValueError(f"the reported month {month} has no data (months in the data: {', '.join(ds.months) or 'none'})")
+    given = {k: v for k, v in (params or {}).items() if k in DEFAULTS}
+    params = resolve_parameters(ds.config, month, **given)
+
+    table = unit_month(ds)
+    dist = district(ds, table)
+    start, end = payment_window(month, params)
+    window = window_payments(ds, start, end)
+    rules = apply_rules(table, window, month, params)
+
+    this = table[table["month"] == month].merge(window[["code", *WINDOW[1:], WINDOW[0]]], on="code", how="left")
+    this = this.sort_values("order", kind="stable")
+    drow = dist[dist["month"] == month]
+    od = ds.overdue[ds.overdue["month"] == month].merge(ds.units[["code", "name", "kind"]], on="code", how="left")
+
+    district_doc = records(
+        drow,
+        ["reception_rate", "reception_rate_change", "result_rate", "result_rate_change", "overdue_total", "overdue_excused",
+         "received", "received_digitized", "resolved", "resolved_digitized"],
+    )[0]
+    district_doc["overdue_fields"] = _distinct(od["field"])
+    local_avg = native(round2(float(drow["local_average_reception_rate"].iloc[0])))
+
+    outcomes = {name: records(rules[name], cols) for name, cols in RULE_FIGURES.items() if name not in ("criticize", "remind")}
+    outcomes["criticize"] = _criticize(rules["criticize"], table)
+    outcomes["remind"] = _remind(rules["remind"], ds)
+    window_doc = {"start": start, "end": end}
+    outcome_order = ["commend_departments", "commend_local_digitization", "commend_local_payment", "criticize", "remind"]
+    outcomes = {
+        **{k: outcomes[k] for k in outcome_order},
+        "payment_window": window_doc,
+        **{k: outcomes[k] for k in ("payment_meets", "payment_below", "payment_very_low", "payment_not_implemented")},
+    }
+    return {
+        "month": month,
+        "previous_month": prev_month(month),
+        "next_month": next_month(month),
+        "parameters": native(dict(params)),
+        "inputs": native([dict(i) for i in ds.inputs]),
+        "district": {**district_doc, "local_average_reception_rate": local_avg},
+        "local_average_reception_rate": local_avg,
+        "units": records(this, UNIT_FIGURES),
+        "overdue": records(od, OVERDUE_FIGURES),
+        "payment_window": dict(window_doc),
+        "outcomes": outcomes,
+        "warnings": [str(p) for p in ds.warnings],
+    }
+
+
+def to_json(outcomes: dict) -> str:
+    """Deterministic JSON text (UTF-8 characters kept, 2-space indent, keys in document order, final newline)."""
+    return json.dumps(outcomes, ensure_ascii=False, indent=2, sort_keys=False, allow_nan=False) + "\n"
