@@ -163,3 +163,13 @@ def test_window_payments_sums_months_inside_window_only():
     assert w.loc["X2", "window_payment_rate"] == 0.0
     assert math.isnan(w.loc["T1", "window_payment_rate"])
     assert w.loc["X1", "window_months"] == 2  # 2023-05 has no data
+
+
+def test_departments_are_never_below_the_local_average():
+    # D1 digitises far less than the local units, month after month: still no streak
+    months = {m: {"D1": (10, 1, 0, 0), "X1": (10, 10, 0, 0), "X2": (10, 9, 0, 0)} for m in ("2023-05", "2023-06")}
+    t = unit_month(make_dataset(UNITS, months))
+    dept = t[t["code"] == "D1"]
+    assert not dept["below_average"].any() and (dept["below_average_streak"] == 0).all()
+    x2 = t[(t["code"] == "X2") & (t["month"] == "2023-06")]
+    assert x2["below_average_streak"].item() == 2

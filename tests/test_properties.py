@@ -160,8 +160,9 @@ def test_streak_matches_a_plain_loop(case):
     index = {m: i for i, m in enumerate(month_range(ds.months[0], ds.month))}
     for code, rows in table.groupby("code"):
         streak, prev = 0, None
+        local = bool(rows["is_local"].iloc[0])
         for m, rate, avg, got in zip(rows["month"], rows["reception_rate"], rows["local_average_reception_rate"], rows["below_average_streak"]):
-            below = not math.isnan(rate) and round2(rate) < round2(avg)
+            below = local and not math.isnan(rate) and round2(rate) < round2(avg)
             consecutive = prev is not None and index[m] == index[prev] + 1
             streak = (streak + 1 if consecutive else 1) if below else 0
             prev = m

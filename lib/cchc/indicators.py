@@ -149,7 +149,10 @@ def unit_month(ds: Dataset) -> pd.DataFrame:
         _k=month_index(table["month"]),
     )
     table["local_average_reception_rate"] = table["month"].map(local_average(table)).astype("float64")
-    table["below_average"] = (round2(table["reception_rate"]) < round2(table["local_average_reception_rate"])).astype(bool)
+    # the local average is the local units' yardstick: departments are never "below" it
+    table["below_average"] = (
+        table["is_local"] & (round2(table["reception_rate"]) < round2(table["local_average_reception_rate"]))
+    ).astype(bool)
     table = table.sort_values(["order", "_k"], kind="stable").reset_index(drop=True)
     table["below_average_streak"] = _streak(table)
     table["reception_rate_change"] = _change(table, "reception_rate", ["code"])

@@ -120,12 +120,13 @@ def _remind(rows: pd.DataFrame, ds: Dataset) -> list[dict]:
     ]
 
 
-def build_outcomes(ds: Dataset, params: dict | None = None) -> dict:
+def build_outcomes(ds: Dataset, params: dict | None = None, table: pd.DataFrame | None = None) -> dict:
     """The outcomes.json document of `ds.month`.
 
     `params`: resolved parameters (cchc.params.resolve_parameters) or any
     subset of them; missing ones come from config.yml, then the defaults.
-    Keys that are not rule parameters are ignored.
+    Keys that are not rule parameters are ignored. `table`: `unit_month(ds)`
+    when the caller has it already.
     """
     month = ds.month
     if month not in ds.months:
@@ -133,7 +134,7 @@ def build_outcomes(ds: Dataset, params: dict | None = None) -> dict:
     given = {k: v for k, v in (params or {}).items() if k in DEFAULTS}
     params = resolve_parameters(ds.config, month, **given)
 
-    table = unit_month(ds)
+    table = unit_month(ds) if table is None else table
     dist = district(ds, table)
     start, end = payment_window(month, params)
     window = window_payments(ds, start, end)
