@@ -64,7 +64,7 @@ def review(month: str | None = None, data_dir="data", **given) -> Review:
     district = indicators.district(ds, table)
     start, end = rules.payment_window(month, params)
     window = indicators.window_payments(ds, start, end)
-    outcomes = build_outcomes(ds, params)
+    outcomes = build_outcomes(ds, params, table)
     return Review(
         ds=ds,
         params=params,
@@ -78,13 +78,15 @@ def review(month: str | None = None, data_dir="data", **given) -> Review:
 
 
 def write_files(rv: Review, dest: Path) -> list[Path]:
-    """Write outcomes.json, scorecard.xlsx and report.docx into `dest`."""
+    """Write outcomes.json, scorecard.xlsx, report.docx and units/<code>.html (one page per unit) into `dest`."""
     from cchc.docx_letter import write_docx
     from cchc.scorecard import write_scorecard
+    from cchc.unitpages import write_unit_pages
 
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "outcomes.json").write_text(to_json(rv.outcomes), encoding="utf-8")
     write_scorecard(rv.outcomes, dest / "scorecard.xlsx")
     write_docx(rv.letter, dest / "report.docx")
-    return [dest / n for n in ("outcomes.json", "scorecard.xlsx", "report.docx")]
+    pages = write_unit_pages(rv, dest)
+    return [dest / n for n in ("outcomes.json", "scorecard.xlsx", "report.docx")] + pages

@@ -1,0 +1,552 @@
+"""One HTML page per unit for the month: its rates, rank, what the letter says, what it must reach.
+
+    paths = write_unit_pages(rv, dest)        # dest/units/<code>.html, one per registry unit
+
+A render step of the month's run (`cchc.monthly.write_files`), not a notebook
+run per unit: the figures come from the `Review` already computed, the pages
+from one Jinja2 template (templates/unit_page.html.j2, every Vietnamese word
+there), the small charts are inline SVG drawn from geometry computed here. A
+district's 33 units take well under a second; a province's 170 a few seconds.
+
+Each page is self-contained (inline CSS from templates/pages.css, no script, no
+external file), links back to the month's report (``../report.html``) and to the
+portal (``../../index.html``), and escapes every data text (Jinja autoescape).
+
+Definitions used on the page:
+
+- peers: departments are compared with departments, local units (communes,
+  towns, wards) with local units; the *peer average* of a rate is pooled over
+  the peers (sums, then the ratio), so for a local unit's reception rate it is
+  the letter's "trung bình chung" of the local units.
+- rank: position among the peers with a defined rate this month, best first,
+  on the displayed (2-decimal) values; equal values share a rank ("1, 2, 2, 4").
+- how many more: the smallest k with round2(100 × (done + k) / total) >= target,
+  on this month's counts (and, for online payment, also on the payment window).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from cchc import fmt
+from cchc.indicators import rate, round2
+from cchc.months import month_range, parse_month
+from cchc.paths import TEMPLATES_DIR
+
+UNITS_DIR = "units"
+PAGES_CSS = TEMPLATES_DIR / "pages.css"
+
+#: rate key -> (rate column, numerator column, denominator column)
+RATES = {
+    "reception": ("reception_rate", "received_digitized", "received"),
+    "result": ("result_rate", "resolved_digitized", "resolved"),
+    "payment": ("payment_rate", "payment_online", "payment_total"),
+}
+WINDOW = ("window_payment_rate", "window_payment_online", "window_payment_total")
+RULE_KEYS = ("commend_departments", "commend_local_digitization", "commend_local_payment", "criticize", "remind")
+PAYMENT_KEYS = ("payment_meets", "payment_below", "payment_very_low", "payment_not_implemented")
+
+# Names some systems refuse as file names (Windows devices), whatever the extension.
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+# ============================================================== file names
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha1(code.encode("utf-8")).hexdigest()[:8]
+
+
+def unit_filenames(codes) -> dict[str, str]:
+    """Registry code -> a file name safe everywhere ("XA_NGOC_KY.html").
+
+    A code made of ASCII letters, digits, "_" and "-" keeps its spelling; any
+    other code (accents, spaces, "/", "<", a device name such as "CON") gets the
+    safe part plus a short hash of the code. Two codes differing only in case
+    (the same file on Windows and macOS) are told apart by the hash too. The
+    result depends on the list of codes in order, so pass the registry order.
+    """
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    for code in codes:
+        code = str(code)
+        base = _UNSAFE.sub("_", code).strip("_-")[:60] or "unit"
+        if base != code or base.casefold() in _RESERVED:
+            base = f"{base}-{_digest(code)}"
+        name, i = base, 1
+        if name.casefold() in seen:
+            name = f"{base}-{_digest(code)}"
+        while name.casefold() in seen:  # pathological: hash collision as well
+            i += 1
+            name = f"{base}-{_digest(code)}-{i}"
+        seen.add(name.casefold())
+        out[code] = f"{name}.html"
+    return out
+
+
+# ============================================================== arithmetic
+
+
+def _defined(x) -> bool:
+    return not fmt.is_missing(x)
+
+
+def more_needed(done: int, total: int, target) -> int | None:
+    """How many more (dossiers, payments) would have reached `target` % this month.
+
+    The smallest k >= 0 with round2(100 × (done + k) / total) >= round2(target):
+    the displayed rate, as every threshold compares. 0 when already reached;
+    None when there is nothing to count (total 0), no target, or the target is
+    above 100%.
+    """
+    done, total = int(done), int(total)
+    if total <= 0 or not _defined(target):
+        return None
+    t = round2(float(target))
+    if t > 100:
+        return None
+    if round2(100 * done / total) >= t:
+        return 0
+    # Below (t - 0.005) % the displayed rate is below t: start just under that bound.
+    k = max(0, math.floor((t - 0.005) * total / 100) - done - 1)
+    while done + k <= total:
+        if round2(100 * (done + k) / total) >= t:
+            return k
+        k += 1
+    return None  # pragma: no cover - t <= 100 is reached at k = total - done
+
+
+# ============================================================== the charts
+
+
+def _ticks(lo: float, hi: float) -> list[float]:
+    span = hi - lo
+    step = 5 if span <= 20 else 10 if span <= 50 else 20
+    first = math.ceil(lo / step) * step
+    return [float(v) for v in range(int(first), int(hi) + 1, step)]
+
+
+def line_chart(xlabels: list[str], series: list[dict], *, hlines: list[dict] = (), width: int = 300,
+               height: int = 170, titles: list[str] | None = None) -> dict:
+    """Geometry of a small line chart on a 0–100 % scale, for an SVG template.
+
+    `series`: [{"key": ..., "values": [float | None, ...], "dots": bool}], one
+    value per x label (None or NaN: a gap). The y axis ends at 100 and starts
+    at a multiple of 10 under the lowest value (at most 80), so small
+    differences near 100% stay visible. Returns the view box size, the plot
+    area, the ticks and, per series, the polyline segments ("x,y x,y …") and
+    the dots with their tooltips ("6/2023: 89,8%"). `hlines` ([{"key",
+    "value"}], e.g. a target) are drawn across the plot at their value.
+    """
+    widest = max((len(lab) for lab in xlabels), default=1)
+    left, right, top, bottom = 30, max(10, 3 * widest), 8, 22
+    x0, x1, y0, y1 = left, width - right, top, height - bottom
+    inset = 8  # the first and last points stand off the frame
+    values = [float(v) for s in series for v in s["values"] if _defined(v)]
+    values += [float(h["value"]) for h in hlines if _defined(h["value"])]
+    lo = min([80.0] + [math.floor(min(values) / 10) * 10 if values else 80.0])
+    lo = max(0.0, lo)
+    hi = 100.0
+    n = len(xlabels)
+
+    def x(i: int) -> float:
+        return round((x0 + x1) / 2 if n == 1 else x0 + inset + (x1 - x0 - 2 * inset) * i / (n - 1), 1)
+
+    def y(v: float) -> float:
+        v = min(max(float(v), lo), hi)
+        return round(y1 - (y1 - y0) * (v - lo) / (hi - lo), 1)
+
+    titles = titles or xlabels
+    out = []
+    for s in series:
+        segments, current, dots = [], [], []
+        for i, v in enumerate(s["values"]):
+            if _defined(v):
+                current.append(f"{x(i)},{y(v)}")
+                if s.get("dots", True):
+                    dots.append({"x": x(i), "y": y(v), "title": f"{titles[i]}: {fmt.pct(v)}"})
+            elif current:
+                segments.append(" ".join(current))
+                current = []
+        if current:
+            segments.append(" ".join(current))
+        out.append({"key": s["key"], "segments": [g for g in segments if " " in g], "dots": dots})
+    step = max(1, math.ceil(n / 12))  # at most ~12 x labels
+    return {
+        "width": width,
+        "height": height,
+        "plot": {"x0": x0, "x1": x1, "y0": y0, "y1": y1},
+        "yticks": [{"y": y(v), "label": fmt.num(v, 0)} for v in _ticks(lo, hi)],
+        "xticks": [{"x": x(i), "label": lab} for i, lab in enumerate(xlabels) if i % step == 0 or i == n - 1],
+        "series": out,
+        "hlines": [{"key": h["key"], "y": y(h["value"]), "title": fmt.pct(h["value"])} for h in hlines
+                   if _defined(h["value"])],
+    }
+
+
+# ============================================================== the letter
+
+
+_CONTINUATION = re.compile(r"\s+([^\W\d_])", re.UNICODE)
+_NOT_A_UNIT_BEFORE = ("huyện", "tỉnh", "quận", "thị xã", "thành phố")
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word such as "Ngọc" (part of a longer name), not "UBND" or "xã"."""
+    return bool(word) and word[0].isupper() and not word.isupper()
+
+
+def mention_spans(text: str, name: str, local: bool) -> list[tuple[int, int]]:
+    """Where `text` names the unit `name` (start, end), as the letter writes names.
+
+    A match must be a whole name: not inside a word, not followed by another
+    capitalised word ("Quang" is not named in "Quang Phục"), and, for a local
+    unit, not preceded by one ("Kỳ" is not named in "Ngọc Kỳ") nor by
+    "huyện"/"tỉnh" (the district's own place name).
+    """
+    spans = []
+    if not name:
+        return spans
+    for m in re.finditer(re.escape(name), text):
+        before, after = text[: m.start()], text[m.end():]
+        if (before and before[-1].isalnum()) or (after and after[0].isalnum()):
+            continue
+        nxt = _CONTINUATION.match(after)
+        if nxt and nxt.group(1).isupper():
+            continue
+        if local:
+            words = before.split()
+            prev = words[-1] if words and before[-1:].isspace() else ""
+            if prev[-1:].isalnum() and _is_name_word(prev):  # "Ngọc Kỳ", not "Khải, Kỳ"
+                continue
+            tail = before.rstrip().casefold()
+            if any(tail.endswith(w) for w in _NOT_A_UNIT_BEFORE):
+                continue
+        spans.append((m.start(), m.end()))
+    return spans
+
+
+def _mark_runs(runs, spans_of) -> list[dict]:
+    """Runs (text, bold, italic) as segments, the unit's name marked."""
+    segments = []
+    for text, bold, italic in runs:
+        pos = 0
+        for start, end in spans_of(text):
+            if start > pos:
+                segments.append({"text": text[pos:start], "bold": bold, "italic": italic, "mark": False})
+            segments.append({"text": text[start:end], "bold": bold, "italic": italic, "mark": True})
+            pos = end
+        if pos < len(text):
+            segments.append({"text": text[pos:], "bold": bold, "italic": italic, "mark": False})
+    return segments
+
+
+def letter_quotes(letter, units: pd.DataFrame) -> dict[str, list[dict]]:
+    """Per unit code, the parts of the letter about it, in the letter's order.
+
+    The letter's blocks are cut into sections at its headings. A section whose
+    heading names the unit is quoted with its blocks that name the unit or no
+    unit at all ("Lý do: …" under "Nhắc nhở … đối với UBND xã Tái Sơn"); in any
+    other section, the blocks naming the unit are quoted under the heading.
+    Returns {code: [{"heading": segments | None, "blocks": [segments, ...]}]}.
+    """
+    unit_list = [(str(c), str(n), str(k) != "department") for c, n, k in zip(units["code"], units["name"], units["kind"])]
+    sections: list[dict] = [{"heading": None, "blocks": []}]
+    for block in letter.blocks:
+        if block.kind == "heading":
+            sections.append({"heading": block, "blocks": []})
+        else:
+            sections[-1]["blocks"].append(block)
+
+    def named(text: str) -> set[str]:
+        return {code for code, name, local in unit_list if mention_spans(text, name, local)}
+
+    out: dict[str, list[dict]] = {code: [] for code, _, _ in unit_list}
+    for sec in sections:
+        head = sec["heading"]
+        head_named = named(head.text) if head is not None else set()
+        block_named = [named(b.text) for b in sec["blocks"]]
+        for code, name, local in unit_list:
+            if code in head_named:
+                chosen = [b for b, who in zip(sec["blocks"], block_named) if code in who or not who]
+            else:
+                chosen = [b for b, who in zip(sec["blocks"], block_named) if code in who]
+            if not chosen and code not in head_named:
+                continue
+
+            def spans_of(text, name=name, local=local):
+                return mention_spans(text, name, local)
+
+            out[code].append({
+                "heading": _mark_runs(head.runs, spans_of) if head is not None else None,
+                "blocks": [{"kind": b.kind, "segments": _mark_runs(b.runs, spans_of)} for b in chosen],
+            })
+    return out
+
+
+# ============================================================== figures
+
+
+def _int(x) -> int:
+    return 0 if fmt.is_missing(x) else int(x)
+
+
+def _num_or_none(x):
+    return None if fmt.is_missing(x) else float(x)
+
+
+def _figure(done, total, value=None) -> dict:
+    """{"done", "total", "rate"}: the rate recomputed when not given (None when total is 0)."""
+    done, total = _int(done), _int(total)
+    if value is None:
+        value = 100 * done / total if total else None
+    return {"done": done, "total": total, "rate": _num_or_none(value)}
+
+
+def peer_averages(table: pd.DataFrame) -> pd.DataFrame:
+    """Per month and peer group (`is_local`): the pooled reception, result and payment rates."""
+    cols = [c for spec in RATES.values() for c in spec[1:]]
+    sums = table.groupby(["month", "is_local"])[cols].sum()
+    return pd.DataFrame({
+        key: rate(sums[num], sums[den]).to_numpy() for key, (_, num, den) in RATES.items()
+    }, index=sums.index)
+
+
+def peer_ranks(this_month: pd.DataFrame) -> dict[str, dict[str, dict]]:
+    """code -> rate key -> {"rank", "of"} among the peers with a defined rate (None: unranked).
+
+    Best first on the displayed values; equal values share the better rank.
+    """
+    columns = {key: spec[0] for key, spec in RATES.items()} | {"window": WINDOW[0]}
+    out: dict[str, dict[str, dict]] = {str(c): {} for c in this_month["code"]}
+    for _, peers in this_month.groupby("is_local"):
+        for key, col in columns.items():
+            shown = round2(peers[col].astype("float64"))
+            ranks = shown.rank(method="min", ascending=False)
+            of = int(shown.notna().sum())
+            for code, r in zip(peers["code"], ranks):
+                out[str(code)][key] = {"rank": None if fmt.is_missing(r) else int(r), "of": of}
+    return out
+
+
+def _by_code(items) -> dict[str, dict]:
+    return {str(u.get("code")): u for u in items or []}
+
+
+def _page_common(rv) -> dict:
+    """What every unit page of the month shares."""
+    month = rv.month
+    year, _ = parse_month(month)
+    o = rv.outcomes
+    window = o["outcomes"].get("payment_window") or {}
+    units = rv.ds.units
+    local_units = units[units["kind"] != "department"].to_dict("records")
+    cfg = rv.config
+    return {
+        "month": month,
+        "month_label": fmt.month_label(month),
+        "year": year,
+        "next_label": fmt.month_label(o.get("next_month") or month),
+        "next_first_day": fmt.date_vn(fmt.first_day(o.get("next_month") or month)),
+        "issuer": " ".join(cfg.get("issuer_lines") or [cfg.get("issuer", "")]),
+        "level": cfg.get("level") or "huyện",
+        "superior": cfg.get("superior") or "UBND tỉnh",
+        "local_kinds": fmt.kinds_phrase(local_units),
+        "params": dict(rv.params),
+        "window": {
+            "start": fmt.date_vn(fmt.first_day(window.get("start") or month)),
+            "end": fmt.date_vn(fmt.last_day(window.get("end") or month)),
+        },
+        "local_average": _num_or_none(o.get("local_average_reception_rate")),
+    }
+
+
+def unit_contexts(rv) -> list[dict]:
+    """The template context of every unit's page, in registry order (without the CSS)."""
+    month = rv.month
+    common = _page_common(rv)
+    year = common["year"]
+    axis = month_range(f"{year:04d}-01", month)
+    axis_labels = [str(parse_month(m)[1]) for m in axis]
+    axis_titles = [fmt.month_label(m) for m in axis]
+    p = rv.params
+
+    table = rv.table[rv.table["month"].isin(axis)]
+    averages = peer_averages(rv.table)
+    wsums = rv.window.groupby("is_local")[[WINDOW[1], WINDOW[2]]].sum()
+    window_averages = rate(wsums[WINDOW[1]], wsums[WINDOW[2]]).set_axis(wsums.index)
+    this = rv.this_month
+    ranks = peer_ranks(this)
+    rules = rv.outcomes["outcomes"]
+    by_rule = {key: _by_code(rules.get(key)) for key in RULE_KEYS + PAYMENT_KEYS}
+    overdue = {}
+    for dz in rv.outcomes.get("overdue") or []:
+        overdue.setdefault(str(dz.get("code")), []).append(dz)
+    quotes = letter_quotes(rv.letter, rv.ds.units)
+    files = unit_filenames(rv.ds.units["code"])
+    rows_of = {str(code): rows.set_index("month") for code, rows in table.groupby("code", sort=False)}
+    now_of = {str(r["code"]): r for r in this.to_dict("records")}
+
+    contexts = []
+    for unit in rv.ds.units.to_dict("records"):
+        code = str(unit["code"])
+        is_local = unit["kind"] != "department"
+        rows = rows_of.get(code)
+        now = now_of[code]
+
+        history, series_values = [], {key: {"unit": [], "average": []} for key in RATES}
+        for m in axis:
+            present = rows is not None and m in rows.index
+            entry = {"month": m, "label": fmt.month_label(m), "present": present}
+            for key, (col, num, den) in RATES.items():
+                r = rows.loc[m] if present else None
+                fig = _figure(r[num], r[den], r[col]) if present else None
+                avg = _num_or_none(averages[key].get((m, is_local))) if present else None
+                entry[key] = fig | {"average": avg} if fig else None
+                series_values[key]["unit"].append(fig["rate"] if fig else None)
+                series_values[key]["average"].append(avg)
+            history.append(entry)
+
+        targets = {
+            "reception": 100.0,
+            "result": 100.0,
+            "payment": float(p["payment_target"]),
+        }
+        charts = []
+        for key in RATES:
+            charts.append({
+                "key": key,
+                "target": targets[key],
+                "empty": not any(_defined(v) for v in series_values[key]["unit"]),
+                "svg": line_chart(axis_labels, [
+                    {"key": "average", "values": series_values[key]["average"]},
+                    {"key": "unit", "values": series_values[key]["unit"]},
+                ], hlines=[{"key": "target", "value": targets[key]}], titles=axis_titles),
+            })
+
+        current = {key: _figure(now[num], now[den], now[col]) for key, (col, num, den) in RATES.items()}
+        current["window"] = _figure(now.get(WINDOW[1]), now.get(WINDOW[2]), now.get(WINDOW[0]))
+        for key in RATES:
+            current[key]["average"] = _num_or_none(averages[key].get((month, is_local)))
+        current["window"]["average"] = _num_or_none(window_averages.get(is_local))
+
+        commend_threshold = p["commend_local_digitization"] if is_local else p.get("commend_department_digitization", 100.0)
+        needs = []
+        for key in ("reception", "result"):
+            fig = current[key]
+            goals = [{"kind": "average", "value": fig["average"]}]
+            if float(commend_threshold) < 100:
+                goals.append({"kind": "commend", "value": float(commend_threshold)})
+            goals.append({"kind": "full", "value": 100.0})
+            needs.append({"key": key, "figure": fig, "goals": _goals(fig, goals)})
+        pay_goals = [{"kind": "target", "value": float(p["payment_target"])}]
+        if is_local:
+            pay_goals.append({"kind": "commend_payment", "value": float(p["commend_payment"])})
+        if current["payment"]["total"] or is_local:
+            needs.append({"key": "payment", "figure": current["payment"], "goals": _goals(current["payment"], pay_goals)})
+        if current["window"]["total"] or is_local:
+            needs.append({"key": "window", "figure": current["window"],
+                          "goals": _goals(current["window"], [{"kind": "target", "value": float(p["payment_target"])}])})
+
+        payment_class = None
+        for key in ("payment_not_implemented", "payment_very_low", "payment_below", "payment_meets"):
+            if code in by_rule[key]:
+                payment_class = {"key": key, **by_rule[key][code]}
+                break
+
+        crit = by_rule["criticize"].get(code)
+        contexts.append({
+            **common,
+            "unit": {
+                "code": code, "name": unit["name"], "kind": unit["kind"],
+                "label": fmt.unit_label(unit), "is_local": is_local,
+            },
+            "file": files[code],
+            "current": current,
+            "ranks": ranks.get(code, {}),
+            "history": history,
+            "charts": charts,
+            "commend": [
+                {"key": key, **by_rule[key][code]}
+                for key in ("commend_departments", "commend_local_digitization", "commend_local_payment")
+                if code in by_rule[key]
+            ],
+            "criticize": crit,
+            "remind": by_rule["remind"].get(code),
+            "payment_class": payment_class,
+            "overdue": overdue.get(code, []),
+            "streak": _int(now.get("below_average_streak")),
+            "below_average": bool(now.get("below_average")) if is_local else False,
+            "quotes": quotes.get(code, []),
+            "needs": needs,
+            "commend_threshold": float(commend_threshold),
+        })
+    return contexts
+
+
+def _goals(fig: dict, goals: list[dict]) -> list[dict]:
+    out = []
+    for g in goals:
+        if g["value"] is None:
+            continue
+        out.append(g | {"more": more_needed(fig["done"], fig["total"], g["value"])})
+    return out
+
+
+# ============================================================== rendering
+
+
+@lru_cache(maxsize=1)
+def page_env() -> jinja2.Environment:
+    """The Jinja2 environment of the shared pages (unit pages, the portal): autoescaped."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters.update(
+        pct=fmt.pct,
+        num=fmt.num,
+        count2=fmt.count2,
+        month_label=fmt.month_label,
+        date_vn=fmt.date_vn,
+        label=fmt.unit_label,
+        names=fmt.group_names,
+        change=fmt.signed_change,
+        direction=fmt.direction,
+    )
+    env.globals.update(pct=fmt.pct, num=fmt.num, count2=fmt.count2)
+    return env
+
+
+def pages_css() -> str:
+    return PAGES_CSS.read_text(encoding="utf-8")
+
+
+def render_unit_page(ctx: dict) -> str:
+    return page_env().get_template("unit_page.html.j2").render(**ctx, css=pages_css())
+
+
+def write_unit_pages(rv, dest: Path) -> list[Path]:
+    """Write dest/units/<code>.html for every registry unit; return the paths (registry order)."""
+    folder = Path(dest) / UNITS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    template = page_env().get_template("unit_page.html.j2")
+    css = pages_css()
+    paths = []
+    for ctx in unit_contexts(rv):
+        path = folder / ctx["file"]
+        path.write_text(template.render(**ctx, css=css), encoding="utf-8")
+        paths.append(path)
+    return paths

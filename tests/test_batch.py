@@ -1,0 +1,107 @@
+"""Batch runs (cchc.batch.run_batch): months in parallel processes, failures reported, the index.
+
+The fast tests use months that fail before any notebook starts (no workbook,
+an unreadable workbook). One slow test runs the real pipeline over three
+sample months, one of them broken.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cchc.batch import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, run_batch, summary_lines
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+
+def copy_data(tmp_path: Path, months) -> Path:
+    data = tmp_path / "data"
+    (data / "raw").mkdir(parents=True)
+    for name in ("units.csv", "config.yml"):
+        shutil.copy(DATA / name, data / name)
+    for m in months:
+        shutil.copy(DATA / "raw" / f"{m}.xlsx", data / "raw" / f"{m}.xlsx")
+    return data
+
+
+def test_bad_range_or_jobs_is_a_usage_error(tmp_path, capsys):
+    assert run_batch("2023-06", "2023-05", DATA, tmp_path / "out", {}) == EXIT_USAGE
+    assert run_batch("2023-05", "2023-06", DATA, tmp_path / "out", {}, jobs=0) == EXIT_USAGE
+    assert "ERROR" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_and_unreadable_months_fail_and_are_named(tmp_path, capsys):
+    data = copy_data(tmp_path, ["2023-01", "2023-02"])
+    (data / "raw" / "2023-02.xlsx").write_bytes(b"this is not a workbook")
+    out = tmp_path / "out"
+    code = run_batch("2023-02", "2023-03", data, out, {}, jobs=2)
+    captured = capsys.readouterr()
+    assert code == EXIT_PROBLEMS
+    summary = captured.out
+    assert "0 month(s) written, 1 failed, 1 skipped" in summary
+    assert "2023-02  FAILED   the data has" in summary
+    assert "raw/2023-02.xlsx" in summary  # the problem, located
+    assert "2023-03  skipped  no workbook raw/2023-03.xlsx" in summary
+    assert "cchc batch" in captured.err  # the progress bar, on stderr
+    assert not (out / "2023-02").exists()
+    assert (out / "index.html").is_file()  # the portal, empty but there
+
+
+def test_a_bad_parameter_fails_every_month_plainly(tmp_path, capsys):
+    data = copy_data(tmp_path, ["2023-01"])
+    code = run_batch("2023-01", "2023-01", data, tmp_path / "out", {"payment_target": "150"}, jobs=1)
+    assert code == EXIT_PROBLEMS
+    assert "2023-01  FAILED   bad parameter: parameter payment_target" in capsys.readouterr().out
+
+
+def test_summary_lines_in_month_order_with_every_reason():
+    results = [
+        {"month": "2023-03", "status": "failed", "reason": "the run failed: the notebook failed in cell 3",
+         "details": [], "warnings": 0, "path": ""},
+        {"month": "2023-01", "status": "ok", "reason": "", "details": [], "warnings": 2, "path": "out/2023-01"},
+        {"month": "2023-02", "status": "failed", "reason": "the data has 25 error(s); nothing was written",
+         "details": [f"problem {i}" for i in range(25)], "warnings": 0, "path": ""},
+        {"month": "2023-04", "status": "skipped", "reason": "no workbook raw/2023-04.xlsx in data",
+         "details": [], "warnings": 0, "path": ""},
+    ]
+    lines = summary_lines(results, "2023-01", "2023-04")
+    assert lines[0] == "Batch 2023-01 to 2023-04: 1 month(s) written, 2 failed, 1 skipped."
+    assert lines[1] == "  2023-01  ok       written to out/2023-01 (2 data warning(s))"
+    assert lines[2].startswith("  2023-02  FAILED   the data has 25 error(s)")
+    assert sum(line.startswith("             - problem") for line in lines) == 20
+    assert any("… and 5 more problem(s)" in line for line in lines)
+    assert any(line.startswith("  2023-03  FAILED   the run failed: the notebook failed in cell 3") for line in lines)
+    assert lines[-1].startswith("  2023-04  skipped")
+
+
+@pytest.mark.slow
+def test_batch_over_sample_months_one_broken(tmp_path, capsys):
+    """April and May are written in parallel; June's workbook is garbage: it fails alone, exit 1."""
+    from test_portal import all_pages, broken_links, page_links
+
+    data = copy_data(tmp_path, ["2023-01", "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"])
+    (data / "raw" / "2023-06.xlsx").write_bytes(b"PK\x03\x04 garbage, not a workbook")
+    out = tmp_path / "out"
+    code = run_batch("2023-04", "2023-06", data, out, {}, jobs=2)
+    summary = capsys.readouterr().out
+    assert code == EXIT_PROBLEMS, summary
+    assert "2 month(s) written, 1 failed, 0 skipped" in summary
+    assert "2023-04  ok" in summary and "2023-05  ok" in summary
+    assert "2023-06  FAILED   the data has" in summary and "raw/2023-06.xlsx" in summary
+    for month in ("2023-04", "2023-05"):
+        folder = out / month
+        for name in ("report.html", "report.pdf", "outcomes.json", "report.ipynb", "report.docx", "scorecard.xlsx"):
+            assert (folder / name).stat().st_size > 0, (month, name)
+        assert len(list((folder / "units").glob("*.html"))) == 33
+    assert not (out / "2023-06").exists()
+    assert not list(out.glob(".*"))  # no staging folder or temporary index left
+    index = out / "index.html"
+    links = page_links(index).links
+    assert "2023-04/report.html" in links and "2023-05/report.pdf" in links
+    assert "2023-05/units/XA_HUNG_DAO.html" in links
+    assert broken_links(all_pages(out)) == []
