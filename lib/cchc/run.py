@@ -14,23 +14,14 @@ import sys
 import uuid
 from pathlib import Path
 
+from cchc.config import PARAMETER_NAMES
 from cchc.paths import notebook_path
 
 #: The files a successful run leaves in <output_dir>/<month>/.
 REPORT_FILES = ("report.html", "report.pdf", "outcomes.json", "report.ipynb")
 
-#: The notebook parameters of the data contract (plus the run's staging folder).
-NOTEBOOK_PARAMETERS = (
-    "month",
-    "data_dir",
-    "output_dir",
-    "payment_target",
-    "very_low_payment",
-    "commend_local_digitization",
-    "commend_payment",
-    "criticism_months",
-    "payment_window_start",
-)
+#: The notebook parameters of the data contract, in its order.
+NOTEBOOK_PARAMETERS = ("month", "data_dir", "output_dir", *PARAMETER_NAMES)
 
 STAGE_PREFIX = ".staging-"
 OLD_PREFIX = ".replaced-"
