@@ -17,6 +17,9 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # the 1900 date system (serial 1 = 1900
 # Serial numbers accepted as dates: 1950-01-01 … 2149-12-31; anything else is
 # far more likely a count typed into a date column.
 _SERIAL_MIN, _SERIAL_MAX = 18264, 91313
+# Dates of any form must fall in the same years (a typo such as 2203 or 1023,
+# and the frames' datetime64[ns] only reach 1677-2262).
+YEAR_MIN, YEAR_MAX = 1950, 2149
 
 _PLAIN_INT = re.compile(r"[+-]?\d+")
 _GROUPED_INT = re.compile(r"[+-]?\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")  # 1.234 / 1,234 / 1.234.567
@@ -123,15 +126,14 @@ def parse_bool(value) -> bool:
 
 def parse_date(value, epoch: dt.datetime = EXCEL_EPOCH) -> dt.datetime | None:
     """A date (time of day dropped): Excel date cell, Excel serial number,
-    text dd/mm/yyyy or d/m/yyyy (also with - or .), or ISO yyyy-mm-dd. Blank is None."""
+    text dd/mm/yyyy or d/m/yyyy (also with - or .), or ISO yyyy-mm-dd. Blank is None.
+    Years outside YEAR_MIN..YEAR_MAX are refused ("date out of range")."""
     if is_blank(value):
         return None
     if isinstance(value, bool):
         raise ValueError("not a date (TRUE/FALSE): expected an Excel date or dd/mm/yyyy")
-    if isinstance(value, dt.datetime):
-        return dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, dt.date):  # datetime too
+        return _in_range(dt.datetime(value.year, value.month, value.day), cell_text(value))
     if isinstance(value, (int, float)):
         return _from_serial(value, epoch)
     if isinstance(value, str):
@@ -150,9 +152,16 @@ def parse_date(value, epoch: dt.datetime = EXCEL_EPOCH) -> dt.datetime | None:
 
 def _make_date(year: int, month: int, day: int, text: str) -> dt.datetime:
     try:
-        return dt.datetime(year, month, day)
+        date = dt.datetime(year, month, day)
     except ValueError:
         raise ValueError(f"no such date: {text} (expected dd/mm/yyyy)") from None
+    return _in_range(date, text)
+
+
+def _in_range(date: dt.datetime, text: str) -> dt.datetime:
+    if not (YEAR_MIN <= date.year <= YEAR_MAX):
+        raise ValueError(f"date out of range: {text} (expected a year between {YEAR_MIN} and {YEAR_MAX})")
+    return date
 
 
 def _from_serial(number: float, epoch: dt.datetime) -> dt.datetime:

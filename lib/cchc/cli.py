@@ -1,12 +1,14 @@
 """python -m cchc {report, validate, batch, template}.
 
 Exit status: 0 on success, 1 when the data or a run has problems (listed on
-stderr), 2 on a wrong command line.
+stderr), 2 on a wrong command line. An unexpected failure is one line on
+stderr, not a traceback (CCHC_DEBUG=1 shows the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from cchc.dataset import DataError, Problem
 from cchc.months import is_month
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+#: Set (to anything) to get the traceback of an unexpected failure instead of one line.
+DEBUG_VARIABLE = "CCHC_DEBUG"
 
 
 def _month(text: str) -> str:
@@ -83,6 +87,8 @@ def print_problems(problems: list[Problem], out=None) -> None:
 def _resolve_month(month: str | None, data_dir: Path) -> str:
     from cchc.load import latest_month
 
+    if not Path(data_dir).is_dir():
+        raise DataError([Problem("error", f"the data folder {data_dir} does not exist")])
     if month:
         return month
     found = latest_month(data_dir)
@@ -147,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except DataError as exc:
         print_problems(exc.problems)
-        print("Nothing was written.", file=sys.stderr)
+        if args.command != "validate":
+            print("Nothing was written.", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("Interrupted: nothing was written.", file=sys.stderr)
@@ -158,4 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, (RunError, OSError)):
             print(f"ERROR   {exc}", file=sys.stderr)
             return EXIT_PROBLEMS
-        raise
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        print(f"ERROR   unexpected failure: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"        This is a fault of the program, not of your data. "
+              f"Please report it with the command you ran; {DEBUG_VARIABLE}=1 shows the details.", file=sys.stderr)
+        return EXIT_PROBLEMS

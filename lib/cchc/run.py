@@ -9,6 +9,7 @@ outputs of that month as they were.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import uuid
@@ -32,13 +33,32 @@ class RunError(Exception):
 
 
 def stage_dir_for(output_dir: Path, month: str) -> Path:
-    return Path(output_dir) / f"{STAGE_PREFIX}{month}-{uuid.uuid4().hex[:8]}"
+    """A fresh staging folder name, carrying this process's id."""
+    return Path(output_dir) / f"{STAGE_PREFIX}{month}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _owner_alive(folder: Path) -> bool:
+    """Is the process that made this staging folder still running?"""
+    m = re.fullmatch(rf"{re.escape(STAGE_PREFIX)}\d{{4}}-\d{{2}}-(\d+)-[0-9a-f]{{8}}", folder.name)
+    if not m:
+        return False  # not a name of this version: stale
+    pid = int(m.group(1))
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def clean_stale(output_dir: Path, month: str) -> None:
-    """Remove staging folders left by killed runs of this month."""
+    """Remove what killed runs of this month left; leave running ones alone."""
     for p in Path(output_dir).glob(f"{STAGE_PREFIX}{month}-*"):
-        shutil.rmtree(p, ignore_errors=True)
+        if not _owner_alive(p):
+            shutil.rmtree(p, ignore_errors=True)
     for p in Path(output_dir).glob(f"{OLD_PREFIX}{month}-*"):
         final = Path(output_dir) / month
         if final.exists():
@@ -48,12 +68,21 @@ def clean_stale(output_dir: Path, month: str) -> None:
 
 
 def publish(stage: Path, final: Path) -> None:
-    """Move the staging folder to its final name, replacing the old one."""
+    """Move the staging folder to its final name, replacing the old one.
+
+    If the second rename fails, the old folder is put back before the error
+    goes on: the month keeps its previous outputs.
+    """
     old = None
     if final.exists():
         old = final.with_name(f"{OLD_PREFIX}{final.name}-{uuid.uuid4().hex[:8]}")
         os.replace(final, old)
-    os.replace(stage, final)
+    try:
+        os.replace(stage, final)
+    except BaseException:
+        if old is not None:
+            os.replace(old, final)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
