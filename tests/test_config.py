@@ -27,7 +27,7 @@ def test_minimal_gets_defaults(tmp_path):
     assert config["signer"] == {"title": "CHỦ TỊCH", "name": "Nguyễn Văn A"}
     assert config["level"] == "huyện"
     assert config["parameters"] == {}
-    assert isinstance(config["recipients"], list) and config["recipients"]
+    assert config["recipients"] == []  # the letter then addresses the registry's kinds
     assert isinstance(config["distribution"], list)
     assert config["proposer"]
 

@@ -29,6 +29,7 @@ PARAMETER_NAMES = (
     "commend_payment",
     "criticism_months",
     "payment_window_start",
+    "commend_department_digitization",  # extension: rule 1's 100%
 )
 
 DEFAULT_LEVEL = "huyện"
@@ -39,10 +40,9 @@ def defaults(level: str = DEFAULT_LEVEL) -> dict:
     return {
         "level": level,
         "proposer": f"Văn phòng HĐND và UBND {level}",
-        "recipients": [
-            f"Thủ trưởng các cơ quan chuyên môn thuộc UBND {level}",
-            "Chủ tịch UBND các xã, thị trấn",
-        ],
+        # no default recipients: the letter addresses the kinds of unit the
+        # registry holds ("Chủ tịch UBND các xã, phường", …)
+        "recipients": [],
         "distribution": [f"CT, các PCT.UBND {level}", "Lưu: VT"],
         "parameters": {},
     }
