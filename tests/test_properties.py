@@ -130,8 +130,11 @@ def test_outcomes_are_consistent(case):
     wfig = {c: {"order": now[c]["order"], "w": (u["window_payment_online"] / u["window_payment_total"] * 100
                                                  if u["window_payment_total"] else math.nan)} for c, u in win.items()}
     registry = [c for c in ds.units["code"]]
-    for k in ("commend_departments", "criticize", "remind", "payment_not_implemented"):
+    for k in ("commend_departments", "criticize", "payment_not_implemented"):
         assert codes(o[k]) == [c for c in registry if c in set(codes(o[k]))], k
+    # reminders as the letter groups them: highest reminder number first, then registry order
+    by_letter = sorted(o["remind"], key=lambda u: (-u["count"], registry.index(u["code"])))
+    assert codes(o["remind"]) == codes(by_letter)
     check_order(o["commend_local_payment"], "payment_rate", now, best_first=True)
     check_order(o["payment_meets"], "w", wfig, best_first=True)
     check_order(o["payment_below"], "w", wfig, best_first=False)

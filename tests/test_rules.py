@@ -165,6 +165,14 @@ def test_remind_rerun_of_past_month_gives_same_answer():
     assert list(remind(late, "2023-06", P)["count"]) == [3]
 
 
+def test_remind_in_the_letters_order_highest_number_first():
+    od = [("2023-05", "X2", "Hộ tịch"), ("2023-06", "X1", "Hộ tịch"), ("2023-06", "X2", "Hộ tịch"), ("2023-06", "D1", "Đất đai")]
+    t = unit_month(make_dataset(LOCALS, overdue=od, months=["2023-05", "2023-06"], month=M))
+    out = remind(t, M, P)
+    assert codes(out) == ["X2", "D1", "X1"]  # X2's second reminder, then the first ones in registry order
+    assert list(out["count"]) == [2, 1, 1]
+
+
 # --- rule 6 -------------------------------------------------------------------
 
 def test_payment_window_classification():

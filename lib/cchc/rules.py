@@ -103,14 +103,19 @@ def reminder_history(table: pd.DataFrame) -> pd.DataFrame:
 
 def remind(table: pd.DataFrame, month: str, params: dict | None = None) -> pd.DataFrame:
     """Rule 5: every unit with a non-excused overdue dossier or a late, incomplete
-    or missing report in `month`; registry order. Adds bool columns per reason,
+    or missing report in `month`, in the letter's order: highest reminder number
+    first, then registry order. Adds bool columns per reason,
     `count` (reminder number within the calendar year) and `reasons` (list of
     REMINDER_REASONS that hold, in that order)."""
     rows = _of_month(reminder_history(table), month)
     rows = rows[rows["remind"]]
     held = rows[["code", *REMINDER_REASONS]].melt(id_vars="code", var_name="reason", value_name="held")
     reasons = held[held["held"]].groupby("code", sort=False)["reason"].agg(list)  # melt keeps REMINDER_REASONS order
-    return rows.assign(count=rows["remind_count"], reasons=rows["code"].map(reasons)).reset_index(drop=True)
+    return (
+        rows.assign(count=rows["remind_count"], reasons=rows["code"].map(reasons))
+        .sort_values(["count", "order"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def payment_window(month: str, params: dict | None = None) -> tuple[str, str]:
