@@ -102,3 +102,10 @@ def test_config_yml_sets_defaults(tmp_path):
 def test_bad_parameter_is_a_clear_error():
     with pytest.raises(ValueError, match="payment_window_start"):
         review("2023-06", DATA, payment_window_start="2023-07")
+
+
+def test_commend_department_digitization(base):
+    assert len(names(base, "commend_departments")) == 6
+    rv = review("2023-06", DATA, commend_department_digitization=80)
+    assert len(names(rv, "commend_departments")) > 6
+    assert set(names(base, "commend_departments")) < set(names(rv, "commend_departments"))
