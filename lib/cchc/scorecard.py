@@ -384,11 +384,9 @@ def _parameter_sheet(ws, outcomes: dict) -> None:
 
     row = _section(ws, row + 1, "Tham số")
     for key, value in (outcomes.get("parameters") or {}).items():
-        fmt = None
-        if isinstance(value, float):
-            fmt = RATE_FORMAT
+        number_format = RATE_FORMAT if isinstance(value, float) else None
         _put(ws, row, 1, PARAMETER_LABELS.get(key, key))
-        _put(ws, row, 2, value if isinstance(value, (int, float, str)) or value is None else str(value), fmt)
+        _put(ws, row, 2, value if isinstance(value, (int, float, str)) or value is None else str(value), number_format)
         _put(ws, row, 3, key)
         row += 1
     ws.column_dimensions["C"].width = 32
@@ -401,9 +399,9 @@ def _parameter_sheet(ws, outcomes: dict) -> None:
         for key, value in district.items():
             if isinstance(value, (list, dict)):
                 value = "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-            fmt = RATE_FORMAT if ("rate" in key or key.endswith("_change")) and isinstance(value, (int, float)) else None
+            number_format = RATE_FORMAT if ("rate" in key or key.endswith("_change")) and isinstance(value, (int, float)) else None
             _put(ws, row, 1, DISTRICT_LABELS.get(key, key))
-            _put(ws, row, 2, value, fmt)
+            _put(ws, row, 2, value, number_format)
             _put(ws, row, 3, key)
             row += 1
 
@@ -425,7 +423,8 @@ def _parameter_sheet(ws, outcomes: dict) -> None:
         row += 1
 
     row = _section(ws, row + 1, "Chú thích")
-    _put(ws, row, 1, "Ô tô đỏ ở sheet Chỉ số: tỷ lệ số hoá khi tiếp nhận của xã, thị trấn, phường thấp hơn trung bình chung; "
+    kinds = fmt.kinds_phrase(outcomes.get("units") or []) or "cấp xã"
+    _put(ws, row, 1, f"Ô tô đỏ ở sheet Chỉ số: tỷ lệ số hoá khi tiếp nhận của {kinds} thấp hơn trung bình chung; "
                       "tỷ lệ thanh toán trực tuyến thấp hơn chỉ tiêu.")
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
     ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
