@@ -572,7 +572,7 @@ OVERDUE = [
 REPORTS = {
     "2023-03": {"report": "Báo cáo CCHC định kỳ quý I năm 2023", "due": D(2023, 3, 15),
                 "exceptions": {C("Quang Khải"): (D(2023, 3, 17), True)}},
-    "2023-06": {"report": "Báo cáo CCHC định kỳ 6 tháng đầu năm 2023", "due": D(2023, 6, 15),
+    "2023-06": {"report": "Báo cáo cải cách hành chính định kỳ 6 tháng đầu năm 2023", "due": D(2023, 6, 15),
                 "exceptions": {C("Tái Sơn"): (D(2023, 6, 20), False)}},
 }
 

@@ -246,6 +246,9 @@ def test_overdue_in_several_fields(o, config):
 def test_no_previous_month(o, config):
     o["district"].update(reception_rate_change=None, result_rate_change=None)
     o["outcomes"]["criticize"][0]["reception_rate_change"] = None
+    o["outcomes"]["criticize"][0]["history"] = o["outcomes"]["criticize"][0]["history"][-1:]
+    for u in o["units"]:
+        u.update(reception_rate_change=None, result_rate_change=None)
     body = build_letter(o, config).body_text()
     assert "so với tháng 5/2023" not in body
     assert "khi tiếp nhận đạt 97,31%; tỷ lệ số hoá kết quả giải quyết TTHC đạt 98,67%;" in body

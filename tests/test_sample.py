@@ -183,7 +183,7 @@ def test_june_reports(ds, codes):
     by_name, depts, locals_ = codes
     rp = ds.reports[ds.reports["month"] == JUN]
     assert sorted(rp["code"]) == sorted(depts + locals_)
-    assert set(rp["report"]) == {"Báo cáo CCHC định kỳ 6 tháng đầu năm 2023"}
+    assert set(rp["report"]) == {"Báo cáo cải cách hành chính định kỳ 6 tháng đầu năm 2023"}
     late = rp[(rp["submitted"] > rp["due"]) | rp["submitted"].isna() | ~rp["complete"]]
     assert list(late["code"]) == [by_name["Tái Sơn"]]
     t = late.iloc[0]
