@@ -162,6 +162,10 @@ def test_quotes_do_not_take_a_longer_name_for_a_shorter_one():
     assert mention_spans("gồm UBND xã Hà Kỳ, Đại Sơn, Hưng Đạo, Hà Thanh", "Hưng Đạo", True) != []
     assert mention_spans("trên địa bàn huyện Tứ Kỳ", "Tứ Kỳ", True) == []
     assert mention_spans("Phòng Tư pháp huyện (tiếp nhận", "Phòng Tư pháp huyện", False) == [(0, 19)]
+    # a commune and a ward of the same name: the prefix tells them apart, across a grouped list
+    text = "gồm UBND xã An Bình, Tân Lập và UBND phường Tân Lập"
+    assert mention_spans(text, "Tân Lập", True, "commune") == [(text.index("Tân Lập"), text.index("Tân Lập") + 7)]
+    assert mention_spans(text, "Tân Lập", True, "ward") == [(text.rindex("Tân Lập"), len(text))]
 
 
 # ---------------------------------------------------------------- ranks and figures

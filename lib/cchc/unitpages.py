@@ -204,13 +204,26 @@ def _is_name_word(word: str) -> bool:
     return bool(word) and word[0].isupper() and not word.isupper()
 
 
-def mention_spans(text: str, name: str, local: bool) -> list[tuple[int, int]]:
+_PREFIXES = re.compile("|".join(re.escape(p) for p in sorted(fmt.KIND_PREFIX.values(), key=len, reverse=True)))
+
+
+def _prefix_kind(before: str) -> str | None:
+    """The kind of the nearest "UBND xã/phường/thị trấn" before a name, if any."""
+    found = list(_PREFIXES.finditer(before))
+    if not found:
+        return None
+    return next(k for k, p in fmt.KIND_PREFIX.items() if p == found[-1].group(0))
+
+
+def mention_spans(text: str, name: str, local: bool, kind: str | None = None) -> list[tuple[int, int]]:
     """Where `text` names the unit `name` (start, end), as the letter writes names.
 
     A match must be a whole name: not inside a word, not followed by another
     capitalised word ("Quang" is not named in "Quang Phục"), and, for a local
     unit, not preceded by one ("Kỳ" is not named in "Ngọc Kỳ") nor by
-    "huyện"/"tỉnh" (the district's own place name).
+    "huyện"/"tỉnh" (the district's own place name). With `kind`, a local name
+    under another kind's prefix is someone else ("UBND phường Tân Lập" is not
+    the commune Tân Lập; the letter groups names: "UBND xã A, B và UBND phường C").
     """
     spans = []
     if not name:
@@ -229,6 +242,8 @@ def mention_spans(text: str, name: str, local: bool) -> list[tuple[int, int]]:
                 continue
             tail = before.rstrip().casefold()
             if any(tail.endswith(w) for w in _NOT_A_UNIT_BEFORE):
+                continue
+            if kind is not None and _prefix_kind(before) not in (None, kind):
                 continue
         spans.append((m.start(), m.end()))
     return spans
@@ -258,7 +273,7 @@ def letter_quotes(letter, units: pd.DataFrame) -> dict[str, list[dict]]:
     other section, the blocks naming the unit are quoted under the heading.
     Returns {code: [{"heading": segments | None, "blocks": [segments, ...]}]}.
     """
-    unit_list = [(str(c), str(n), str(k) != "department") for c, n, k in zip(units["code"], units["name"], units["kind"])]
+    unit_list = [(str(c), str(n), str(k)) for c, n, k in zip(units["code"], units["name"], units["kind"])]
     sections: list[dict] = [{"heading": None, "blocks": []}]
     for block in letter.blocks:
         if block.kind == "heading":
@@ -267,14 +282,14 @@ def letter_quotes(letter, units: pd.DataFrame) -> dict[str, list[dict]]:
             sections[-1]["blocks"].append(block)
 
     def named(text: str) -> set[str]:
-        return {code for code, name, local in unit_list if mention_spans(text, name, local)}
+        return {code for code, name, kind in unit_list if mention_spans(text, name, kind != "department", kind)}
 
     out: dict[str, list[dict]] = {code: [] for code, _, _ in unit_list}
     for sec in sections:
         head = sec["heading"]
         head_named = named(head.text) if head is not None else set()
         block_named = [named(b.text) for b in sec["blocks"]]
-        for code, name, local in unit_list:
+        for code, name, kind in unit_list:
             if code in head_named:
                 chosen = [b for b, who in zip(sec["blocks"], block_named) if code in who or not who]
             else:
@@ -282,8 +297,8 @@ def letter_quotes(letter, units: pd.DataFrame) -> dict[str, list[dict]]:
             if not chosen and code not in head_named:
                 continue
 
-            def spans_of(text, name=name, local=local):
-                return mention_spans(text, name, local)
+            def spans_of(text, name=name, kind=kind):
+                return mention_spans(text, name, kind != "department", kind)
 
             out[code].append({
                 "heading": _mark_runs(head.runs, spans_of) if head is not None else None,
