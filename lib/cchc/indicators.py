@@ -168,11 +168,6 @@ def unit_month(ds: Dataset) -> pd.DataFrame:
     return table.sort_values(["_k", "order"], kind="stable")[columns].reset_index(drop=True)
 
 
-def unit_month_table(ds: Dataset, params: dict | None = None) -> pd.DataFrame:
-    """`unit_month` under the name of docs/architecture.md (params are not needed)."""
-    return unit_month(ds)
-
-
 def district(ds: Dataset, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per month of `ds.months`: pooled figures over ALL units.
 
@@ -196,11 +191,6 @@ def district(ds: Dataset, table: pd.DataFrame | None = None) -> pd.DataFrame:
     columns = ["month", *COUNT_COLUMNS[:4], "reception_rate", "reception_rate_change", "result_rate", "result_rate_change",
                "overdue_total", "overdue_excused", "local_average_reception_rate"]
     return out[columns].reset_index(drop=True)
-
-
-def district_table(ds: Dataset) -> pd.DataFrame:
-    """`district` under the name of docs/architecture.md."""
-    return district(ds)
 
 
 def window_payments(ds: Dataset, start: str, end: str) -> pd.DataFrame:

@@ -51,9 +51,5 @@ def quarter_start(month: str) -> str:
     return month_str(y, (m - 1) // 3 * 3 + 1)
 
 
-def year_of(month: str) -> int:
-    return parse_month(month)[0]
-
-
 def month_number(month: str) -> int:
     return parse_month(month)[1]

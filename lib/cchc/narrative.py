@@ -308,10 +308,6 @@ class Obj(dict):
             return None
 
 
-def _obj(d) -> Obj:
-    return Obj(d)
-
-
 def _by_field(dossiers) -> list[Obj]:
     groups: dict[str, Obj] = {}
     for dz in dossiers:
