@@ -63,6 +63,7 @@ __all__ = [
     "unit_label",
     "FIG_WIDTH_IN",
     "ChartFigure",
+    "png_bytes",
 ]
 
 # --------------------------------------------------------------------------
@@ -94,6 +95,9 @@ _STYLE = {
     "axes.unicode_minus": True,
     "figure.dpi": 150,  # PNG in the notebook/HTML: 16.5 cm at 150 dpi (975 px wide)
 }
+
+# At draw time (png_bytes): unhinted glyphs, as crisp at 150 dpi and cheaper.
+_DRAW_STYLE = {"text.hinting": "none"}
 
 _INK = "#262626"
 _MUTED = "#595959"
@@ -292,18 +296,47 @@ def _text_color_on(color) -> str:
 # --------------------------------------------------------------------------
 
 
+def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
+    """The figure as an opaque 256-colour PNG, drawn once.
+
+    Cheaper all the way down than ``savefig(format="png")`` under IPython's
+    inline backend: one draw (the inline backend's ``bbox_inches="tight"``
+    draws every figure twice, constrained layout included); no alpha channel
+    (the figures are on white, and WeasyPrint re-encodes an RGBA image as two
+    images, colour and soft mask); a palette of 256 colours, which these
+    flat-coloured charts do not tell apart from true colour, so the PNG is a
+    third of the size (notebook, HTML and PDF) and encodes faster. Glyphs are
+    drawn unhinted: at 150 dpi they look the same, and text is most of the
+    drawing time (a fifth less).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    if dpi is not None and dpi != fig.dpi:
+        fig.set_dpi(dpi)
+    canvas = FigureCanvasAgg(fig)
+    with mpl.rc_context(_DRAW_STYLE):
+        canvas.draw()
+    rgba = canvas.buffer_rgba()
+    image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
+    buf = io.BytesIO()
+    dots = round(float(fig.dpi))
+    image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE).save(
+        buf, format="png", dpi=(dots, dots))
+    return buf.getvalue()
+
+
 class ChartFigure(Figure):
     """A plain Figure that also shows itself as PNG in IPython.
 
     Under the inline backend (``%matplotlib inline``) IPython's own Figure
     formatter is used; without it, ``_repr_png_`` still gives an image
     instead of "<Figure size …>".  Nothing is written to disk.
+    ``cchc.notebook`` displays :func:`png_bytes` instead (one draw).
     """
 
     def _repr_png_(self) -> bytes:
-        buf = io.BytesIO()
-        self.savefig(buf, format="png", dpi=self.dpi)
-        return buf.getvalue()
+        return png_bytes(self)
 
 
 def _new_figure(height_in: float) -> Figure:
@@ -651,7 +684,11 @@ def district_trend(dist: pd.DataFrame, level: str | None = None) -> Figure:
                         color=_INK, gid=f"end:{gid}",
                         arrowprops=None if abs(y - val) < gap * 0.3 else
                         dict(arrowstyle="-", color=_GREY, linewidth=0.5))
-        ax.set_xticks(x, [_month_tick(m) for m in months])
+        ticks = [_month_tick(m) for m in months]
+        if len(months) > 12:  # the year under January and the first month only: "2024" side by side overlaps
+            ticks = [t if i == 0 or m.endswith("-01") else t.split("\n")[0]
+                     for i, (t, m) in enumerate(zip(ticks, months))]
+        ax.set_xticks(x, ticks)
         ax.set_xlim(-0.4, len(months) - 1 + max(0.9, len(months) * 0.12))
         ax.set_ylim(ylo, yhi)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))

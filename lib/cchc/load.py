@@ -16,13 +16,12 @@ import hashlib
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from cchc import cells
 from cchc.config import load_config
@@ -230,6 +229,8 @@ def read_table(sheet: str, rows: list[tuple], log: _Log, uncached: set[str]) -> 
     else:
         matrix = np.empty((0, len(fields)), dtype=object)
     values = pd.DataFrame(matrix, columns=fields, index=excel_rows, dtype=object)
+    from openpyxl.utils import get_column_letter  # openpyxl: only when a workbook is read, not from the cache
+
     field_of = {get_column_letter(mapping[f][0] + 1): f for f in fields}
     bad: dict[int, list[str]] = {}
     for ref in sorted(uncached):
@@ -368,11 +369,19 @@ def _counts(table: Table, data: pd.DataFrame, log: _Log) -> tuple[pd.DataFrame, 
     return counts, bad
 
 
+#: Larger counts are typing errors (and would not fit the frames' int64).
+MAX_COUNT = 10**12
+
+
 def parse_count(value) -> int:
-    """A count cell: blank or "-" is 0, otherwise `cells.parse_int`."""
+    """A count cell: blank or "-" is 0, otherwise `cells.parse_int`, at most MAX_COUNT."""
     if cells.is_blank(value) or (isinstance(value, str) and value.strip() in {"-", "–"}):
         return 0
-    return cells.parse_int(value)
+    number = cells.parse_int(value)
+    if abs(number) > MAX_COUNT:
+        raise ValueError(f"too large for a count (more than {MAX_COUNT:,}): expected a whole number of dossiers "
+                         "or transactions")
+    return number
 
 
 def _check_totals(table: Table, counts: pd.DataFrame, totals: pd.DataFrame, bad: pd.Series, log: _Log) -> None:
@@ -456,6 +465,18 @@ def _month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     return start, pd.Timestamp(f"{next_month(month)}-01") - pd.Timedelta(days=1)
 
 
+FAR_DAYS = 62  # a date this far outside the reported month is questioned (a warning)
+
+
+def _far_after(table: Table, data: pd.DataFrame, dates: pd.Series, end: pd.Timestamp, bad: pd.Series, field: str,
+               log: _Log, month: str) -> None:
+    """A warning for each date more than FAR_DAYS after the month: a typo in the year, most likely."""
+    far = dates.notna() & (dates > end + pd.Timedelta(days=FAR_DAYS)) & ~bad
+    for row in far.index[far.to_numpy()]:
+        log.warning(f"date more than two months after the end of {month}: is the year right?",
+                    sheet=table.sheet, row=int(row), column=table.headers[field], value=data.loc[row, field])
+
+
 def _overdue_sheet(table: Table, registry: Registry, log: _Log, check_units: bool, month: str, epoch) -> pd.DataFrame:
     """QuaHan: one row per overdue dossier."""
     data, _ = _split_rows(table, log)
@@ -480,6 +501,7 @@ def _overdue_sheet(table: Table, registry: Registry, log: _Log, check_units: boo
     for row in late_deadline.index[late_deadline.to_numpy()]:
         log.warning(f"deadline after the end of {month}: the dossier was not overdue in this month",
                     sheet=table.sheet, row=int(row), column=table.headers["deadline"], value=data.loc[row, "deadline"])
+    _far_after(table, data, returned, end, bad, "returned", log, month)
     on_time = returned.notna() & (returned <= deadline) & ~bad
     for row in on_time.index[on_time.to_numpy()]:
         log.warning("result returned on or before the deadline: the dossier is not overdue",
@@ -508,10 +530,11 @@ def _reports_sheet(table: Table, registry: Registry, log: _Log, check_units: boo
     bad |= b1 | b2 | b3
 
     start, end = _month_bounds(month)
-    far = ((due < start - pd.Timedelta(days=62)) | (due > end + pd.Timedelta(days=62))) & ~bad
+    far = ((due < start - pd.Timedelta(days=FAR_DAYS)) | (due > end + pd.Timedelta(days=FAR_DAYS))) & ~bad
     for row in far.index[far.to_numpy()]:
         log.warning(f"due date far from {month}: is this report due this month?", sheet=table.sheet,
                     row=int(row), column=table.headers["due"], value=data.loc[row, "due"])
+    _far_after(table, data, submitted, end, bad, "submitted", log, month)
     return pd.DataFrame(
         {"code": codes, "report": report, "due": due, "submitted": submitted, "complete": complete, "row": data.index},
         index=data.index,
@@ -552,9 +575,24 @@ def uncached_formula_cells(xml: bytes) -> set[str]:
     return out
 
 
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _utf16(name: str) -> bytes:
+    return name.encode("utf-16-le")
+
+
 def _open_failure(data: bytes) -> str:
     """Why bytes that openpyxl refused are not a workbook, in plain words."""
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data[:8] == _OLE_SIGNATURE:
+        # An OLE compound file: a password-protected .xlsx (its streams are
+        # "EncryptionInfo" and "EncryptedPackage") or an Excel 97-2003 .xls ("Workbook").
+        if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
+            return ("cannot be read: the workbook is password-protected (encrypted); open it in Excel, "
+                    "remove the password (File > Info > Protect Workbook) and save it again")
+        if _utf16("Workbook") in data or _utf16("Book") in data:
+            return ("cannot be read: it is an old Excel 97-2003 .xls file renamed to .xlsx; open it in Excel "
+                    "and save it as 'Excel Workbook (.xlsx)'")
         return ("cannot be read: it is password-protected (encrypted) or an old Excel 97-2003 .xls file; "
                 "save it as an unprotected Excel workbook (.xlsx)")
     if not data:
@@ -567,8 +605,26 @@ def _open_failure(data: bytes) -> str:
         except UnicodeDecodeError:
             looks_text = False
         if looks_text:
+            lower = text.lstrip("\ufeff \r\n\t").lower()
+            if lower.startswith(("<!doctype html", "<html", "<table", "<?xml", "<meta")) or "<table" in lower:
+                return ("cannot be read: it is a web page or XML file (an export saved as 'Excel') renamed to .xlsx; "
+                        "open it in Excel and save it as 'Excel Workbook (.xlsx)'")
             return "cannot be read: it is a text (CSV?) file renamed to .xlsx; save it from Excel as .xlsx"
         return "cannot be read: it is not an Excel .xlsx workbook"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
+    except Exception:  # noqa: BLE001 — not even a zip
+        return "cannot be read: the .xlsx file is damaged (corrupt zip/XML); save it again from Excel"
+    if "xl/workbook.bin" in names:
+        return ("cannot be read: it is an Excel binary workbook (.xlsb) renamed to .xlsx; "
+                "save it as 'Excel Workbook (.xlsx)'")
+    if b"opendocument" in mimetype:
+        return ("cannot be read: it is an OpenDocument spreadsheet (.ods) renamed to .xlsx; "
+                "save it as 'Excel 2007-365 (.xlsx)'")
+    if "xl/workbook.xml" not in names:
+        return "cannot be read: it is a zip archive, not an Excel .xlsx workbook"
     return "cannot be read: the .xlsx file is damaged (corrupt zip/XML); save it again from Excel"
 
 
@@ -594,6 +650,8 @@ def read_month(
     sha = hashlib.sha256(data).hexdigest()
 
     try:
+        import openpyxl
+
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 — any failure is the same problem for the user
         log.error(_open_failure(data))
@@ -639,6 +697,117 @@ def read_month(
         reports=sheets["BaoCao"], sha256=sha,
     )
     return month_data, problems
+
+
+# --------------------------------------------------------------------------- parsed months, cached
+
+#: Where parsed months are kept between runs (a folder; "" or "off" turns the cache off).
+CACHE_VARIABLE = "CCHC_CACHE_DIR"
+#: At most this many cached months; the oldest are dropped beyond it.
+CACHE_MAX_ENTRIES = 2000
+_CODE_FILES = ("load.py", "cells.py", "registry.py", "dataset.py", "months.py")
+_code_key: str | None = None
+
+
+def cache_dir() -> Path | None:
+    """The folder of the parsed-month cache, or None when it is turned off.
+
+    $CCHC_CACHE_DIR, else the user's cache folder (~/.cache/cchc/months,
+    $XDG_CACHE_HOME, %LOCALAPPDATA% on Windows).
+    """
+    import os
+
+    value = os.environ.get(CACHE_VARIABLE)
+    if value is not None:
+        return None if value.strip().lower() in ("", "0", "off", "no", "none", "false") else Path(value)
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        base = Path(os.environ["LOCALAPPDATA"]) / "cchc" / "Cache"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cchc"
+    return base / "months"
+
+
+def _code_fingerprint() -> str:
+    """What a cached month depends on besides its inputs: this code and the parsing libraries."""
+    global _code_key
+    if _code_key is None:
+        import sys
+        from importlib.metadata import version
+
+        h = hashlib.sha256()
+        here = Path(__file__).parent
+        for name in _CODE_FILES:
+            h.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
+        for pkg in ("openpyxl", "pandas", "numpy"):
+            h.update(f"{pkg}={version(pkg)};".encode())
+        h.update(sys.version.encode())
+        _code_key = h.hexdigest()
+    return _code_key
+
+
+def _month_key(sha: str, file: str, month: str, registry: Registry, check_units: bool) -> str:
+    units = registry.units[["code", "name", "kind", "aliases", "order"]]
+    h = hashlib.sha256()
+    for part in (_code_fingerprint(), sha, file, month, str(bool(check_units)),
+                 repr([tuple(r) for r in units.itertuples(index=False)])):
+        h.update(part.encode("utf-8") + b"\0")
+    return h.hexdigest()
+
+
+def read_month_cached(
+    path: Path, file: str, month: str, registry: Registry, check_units: bool = True
+) -> tuple[MonthData | None, list[Problem]]:
+    """`read_month`, remembered between runs.
+
+    Reading a workbook (openpyxl, then checking every cell) is the slow part
+    of a run, and the history is read again by every run (the command checks
+    the data, then the notebook's kernel loads it; each month of a batch reads
+    all the months before it). A month's result depends only on the file's
+    bytes, its name, the month, the registry and this code, so it is kept,
+    pickled, under a key made of all of them: a changed workbook, units.csv or
+    cchc version is read afresh. Any trouble with the cache (unwritable,
+    damaged entry) falls back on reading the workbook.
+    """
+    import os
+    import pickle
+
+    folder = cache_dir()
+    if folder is None:
+        return read_month(path, file, month, registry, check_units)
+    try:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return read_month(path, file, month, registry, check_units)  # says why, in plain words
+    entry = folder / f"{_month_key(sha, file, month, registry, check_units)}.pickle"
+    try:
+        with open(entry, "rb") as f:
+            result = pickle.load(f)
+        os.utime(entry)  # recently used: kept when the cache is pruned
+        return result
+    except Exception:  # noqa: BLE001 — absent or damaged: read the workbook
+        pass
+    result = read_month(path, file, month, registry, check_units)
+    if result[0] is not None and result[0].sha256 != sha:
+        return result  # the file changed while it was read: do not remember it
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, entry)  # atomic: parallel runs may write the same entry
+        _prune(folder)
+    except Exception:  # noqa: BLE001 — a cache that cannot be written is no cache
+        pass
+    return result
+
+
+def _prune(folder: Path) -> None:
+    entries = list(folder.glob("*.pickle"))
+    if len(entries) <= CACHE_MAX_ENTRIES:
+        return
+    entries.sort(key=lambda p: p.stat().st_mtime)
+    for p in entries[: len(entries) - CACHE_MAX_ENTRIES // 2]:
+        p.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- the data directory
@@ -727,7 +896,11 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
 
     months = sorted(m for m in listing if m <= month)
     if month not in listing and (data_dir / RAW_DIR).is_dir():
-        problems.append(Problem(ERROR, f"no workbook for {month}: expected raw/{month}.xlsx", file=f"{RAW_DIR}/{month}.xlsx"))
+        have = sorted(listing)
+        listed = ", ".join(have) if len(have) <= 6 else f"{len(have)} months, {have[0]} … {have[-1]}"
+        found = f" (months found: {listed})" if have else " (raw/ has no monthly workbook)"
+        problems.append(Problem(ERROR, f"no workbook for {month}: expected raw/{month}.xlsx{found}",
+                                file=f"{RAW_DIR}/{month}.xlsx"))
     if months:
         for gap in (m for m in month_range(months[0], month) if m not in listing):
             if gap != month:
@@ -741,7 +914,7 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
     loaded: dict[str, MonthData] = {}
     for m in months:
         file = f"{RAW_DIR}/{listing[m].name}"
-        result, month_problems = read_month(listing[m], file, m, registry, check_units)
+        result, month_problems = read_month_cached(listing[m], file, m, registry, check_units)
         problems += month_problems
         if result is not None:
             loaded[m] = result

@@ -27,13 +27,18 @@ def _display(obj) -> None:
 
 
 def _figure(fig) -> None:
-    """Display a matplotlib figure inline and release it."""
+    """Display a chart as one PNG image.
+
+    The PNG is drawn here, once (`charts.png_bytes`), rather than by the
+    inline backend, which draws every figure twice (``bbox_inches="tight"``)
+    and keeps an alpha channel. The charts are built without pyplot, so there
+    is nothing to close.
+    """
     if fig is None:
         return
-    _display(fig)
-    import matplotlib.pyplot as plt
+    from IPython.display import Image
 
-    plt.close(fig)
+    _display(Image(data=charts.png_bytes(fig), format="png"))
 
 
 def caption(key: str, **values) -> str:
