@@ -39,20 +39,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-try:  # the shared number format, when the fmt module is there
-    from cchc.fmt import pct as _fmt_pct
-except ImportError:  # pragma: no cover - fmt.py is written by another module owner
-    _fmt_pct = None
-
-try:  # the same rounding as the indicators (half away from zero, on displayed values)
-    from cchc.indicators import round2 as _round2
-except ImportError:  # pragma: no cover
-    def _round2(x):
-        a = np.asarray(x, dtype=float)
-        r = np.sign(a) * np.floor(np.abs(a) * 100 + 0.5 + 1e-6) / 100 + 0.0
-        if isinstance(x, pd.Series):
-            return pd.Series(r, index=x.index, name=x.name)
-        return float(r) if r.ndim == 0 else r
+from cchc import fmt
+from cchc.indicators import round2 as _round2
 
 __all__ = [
     "ranked_rates",
@@ -130,9 +118,7 @@ _RATE_COUNTS = {  # numerator, denominator columns of each rate
     "result_rate": ("resolved_digitized", "resolved"),
     "payment_rate": ("payment_online", "payment_total"),
 }
-_LOCAL_KINDS = ("commune", "ward", "town")  # order of "các xã, phường, thị trấn"
 _KIND_PREFIX = {"commune": "Xã", "town": "TT", "ward": "P."}
-_KIND_WORD = {"commune": "xã", "town": "thị trấn", "ward": "phường"}
 # leading words of a local name that already carry its kind
 _KIND_LEADS = ("xã ", "thị trấn ", "phường ", "tt ", "p. ", "ubnd ")
 _DEPT_LEADS = ("Phòng ",)
@@ -150,25 +136,13 @@ def _nfc(text) -> str:
 
 
 def _num(x: float, decimals: int = 2) -> str:
-    """0.66 -> "0,66", 89.80 -> "89,8", 100.0 -> "100"; minus sign U+2212."""
-    v = round(float(x), decimals)
-    if v == 0:
-        v = 0.0  # no "-0"
-    text = f"{abs(v):.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    text = text.replace(".", ",")
-    return (MINUS + text) if v < 0 else text
+    """cchc.fmt.num with a true minus sign (U+2212) for axes and cell labels."""
+    text = fmt.num(x, decimals)
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def _pct(x: float) -> str:
-    """97.31 -> "97,31%" (cchc.fmt.pct when available)."""
-    if _fmt_pct is not None:
-        try:
-            return _nfc(_fmt_pct(float(x)))
-        except Exception:  # pragma: no cover - fall back on the local format
-            pass
-    return _num(x) + "%"
+    return fmt.pct(x)
 
 
 def _signed(x: float, decimals: int = 1) -> str:
@@ -179,15 +153,6 @@ def _signed(x: float, decimals: int = 1) -> str:
     return text if text.startswith(MINUS) else "+" + text
 
 
-def _month_label(month: str) -> str:
-    """ "2023-06" -> "6/2023". """
-    try:
-        y, m = str(month).split("-")
-        return f"{int(m)}/{int(y)}"
-    except ValueError:
-        return str(month)
-
-
 def _month_tick(month: str) -> str:
     """ "2023-06" -> "T6\\n2023" (compact two-line axis label). """
     try:
@@ -195,10 +160,6 @@ def _month_tick(month: str) -> str:
         return f"T{int(m)}\n{int(y)}"
     except ValueError:
         return str(month)
-
-
-def _count2(n: int) -> str:
-    return f"{int(n):02d}"
 
 
 def _shorten(text: str, limit: int = _LABEL_MAX) -> str:
@@ -232,11 +193,9 @@ def unit_label(name: str, kind: str | None = None) -> str:
 
 
 def _local_group_name(kinds: Sequence[str]) -> str:
-    """ "UBND các xã, thị trấn" from the kinds present (registry order of kinds)."""
-    present = [k for k in _LOCAL_KINDS if k in set(kinds)]
-    if not present:
-        return "UBND cấp xã"
-    return "UBND các " + ", ".join(_KIND_WORD[k] for k in present)
+    """ "UBND các xã, thị trấn" from the kinds present."""
+    phrase = fmt.kinds_phrase({"kind": k} for k in set(kinds))
+    return f"UBND các {phrase}" if phrase else "UBND cấp xã"
 
 
 def _wrap(text: str, width: int) -> str:
@@ -252,7 +211,7 @@ def _is_local(frame: pd.DataFrame) -> pd.Series:
     if "is_local" in frame.columns:
         return frame["is_local"].fillna(False).astype(bool)
     if "kind" in frame.columns:
-        return frame["kind"].isin(_LOCAL_KINDS)
+        return frame["kind"].isin(fmt.LOCAL_KINDS)
     return pd.Series(True, index=frame.index)
 
 
@@ -509,7 +468,7 @@ def ranked_rates(um: pd.DataFrame, month: str | None = None, rate: str = "recept
     if month is None and len(kind_frame) and "month" in kind_frame:
         month = str(kind_frame["month"].max())
     what = _RATE_TITLES.get(rate, rate)
-    title = f"{what} — tháng {_month_label(month)}" if month else what
+    title = f"{what} — tháng {fmt.month_label(month)}" if month else what
     rows_f = kind_frame[kind_frame["month"] == month] if len(kind_frame) else kind_frame
     if rate not in rows_f.columns or rows_f.empty:
         return _message_figure(title, "Không có dữ liệu của tháng này.")
@@ -574,10 +533,10 @@ def ranked_rates(um: pd.DataFrame, month: str | None = None, rate: str = "recept
         best = float(records[0]["_v"])
         tied = int((defined["_v"] == best).sum())
         if tied > len(head):
-            notes.append(f"{_count2(tied)} đơn vị cùng đạt {_pct(best)}, "
+            notes.append(f"{fmt.count2(tied)} đơn vị cùng đạt {_pct(best)}, "
                          f"hiển thị theo thứ tự danh mục.")
         if len(undefined):
-            notes.append(f"{_count2(len(undefined))} đơn vị không phát sinh hồ sơ (không xếp hạng).")
+            notes.append(f"{fmt.count2(len(undefined))} đơn vị không phát sinh hồ sơ (không xếp hạng).")
     else:
         for r in undefined.to_dict("records"):
             rows.append({"label": unit_label(r["name"], r.get("kind")), "value": None,
@@ -694,8 +653,8 @@ def district_trend(dist: pd.DataFrame, level: str | None = None) -> Figure:
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
         _pct_axis(ax.yaxis)
         ax.set_ylabel("Tỷ lệ (%)")
-    span = (f"từ tháng {_month_label(months[0])} đến tháng {_month_label(months[-1])}"
-            if len(months) > 1 else f"tháng {_month_label(months[0])}")
+    span = (f"từ tháng {fmt.month_label(months[0])} đến tháng {fmt.month_label(months[-1])}"
+            if len(months) > 1 else f"tháng {fmt.month_label(months[0])}")
     _titles(fig, ax, title, left_chars=6, subtitle=f"Tỷ lệ gộp (tổng hồ sơ được số hoá / tổng hồ sơ), {span}; "
                             f"nhãn: giá trị tháng gần nhất. Trục tung không bắt đầu từ 0.")
     _legend_below(fig, ax.get_lines(), ncols=1)
@@ -893,9 +852,9 @@ def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
 
 def _span_text(months: Sequence[str]) -> str:
     if len(months) == 1:
-        return f"tháng {_month_label(months[0])}"
+        return f"tháng {fmt.month_label(months[0])}"
     # no-break spaces: a wrapped title never splits the span
-    return f"tháng\u00a0{_month_label(months[0])}\u00a0–\u00a0{_month_label(months[-1])}"
+    return f"tháng\u00a0{fmt.month_label(months[0])}\u00a0–\u00a0{fmt.month_label(months[-1])}"
 
 
 # --------------------------------------------------------------------------
@@ -957,16 +916,16 @@ def payment_window(win: pd.DataFrame, target: float = 30, very_low: float = 2,
         ["_sv", "_order"], ascending=[False, True])
     counts = shown["_cls"].value_counts()
     classes = {
-        "meets": {"label": f"Đạt chỉ tiêu (≥ {_pct(target)}): {_count2(counts.get('meets', 0))}",
+        "meets": {"label": f"Đạt chỉ tiêu (≥ {_pct(target)}): {fmt.count2(counts.get('meets', 0))}",
                   "face": _NAVY, "hatch": None},
         "below": {"label": f"Dưới chỉ tiêu (từ {_pct(very_low)}): "
-                           f"{_count2(counts.get('below', 0))}",
+                           f"{fmt.count2(counts.get('below', 0))}",
                   "face": _PALE_BLUE, "hatch": "////"},
         "very_low": {"label": f"Dưới chỉ tiêu, rất thấp (< {_pct(very_low)}): "
-                              f"{_count2(counts.get('very_low', 0))}",
+                              f"{fmt.count2(counts.get('very_low', 0))}",
                      "face": _SAND, "hatch": "xxxx"},
         "not_implemented": {"label": f"Chưa triển khai (0%): "
-                                     f"{_count2(counts.get('not_implemented', 0))}",
+                                     f"{fmt.count2(counts.get('not_implemented', 0))}",
                             "face": "white", "hatch": "...."},
     }
     has_counts = {"window_payment_online", "window_payment_total"} <= set(shown.columns)
@@ -1013,7 +972,7 @@ def payment_window(win: pd.DataFrame, target: float = 30, very_low: float = 2,
         sub += "; trong ngoặc: giao dịch trực tuyến/tổng số giao dịch"
     sub += "."
     if left_out:
-        sub += f" {_count2(left_out)} đơn vị không có giao dịch thanh toán (không xét)."
+        sub += f" {fmt.count2(left_out)} đơn vị không có giao dịch thanh toán (không xét)."
     if hidden:
         sub += (f" Hiển thị {len(head)} đơn vị cao nhất và {len(tail)} đơn vị thấp nhất "
                 f"trong {len(records)}; bảng đầy đủ ở phụ lục.")
@@ -1056,7 +1015,7 @@ def overdue_by_field(od: pd.DataFrame, month: str | None = None,
         month = str(d["month"].iloc[0])
     title = "Hồ sơ quá hạn theo lĩnh vực và đơn vị"
     if month:
-        title += f" — tháng {_month_label(month)}"
+        title += f" — tháng {fmt.month_label(month)}"
     if d.empty:
         return _message_figure(title, "Không có hồ sơ quá hạn.")
 
@@ -1148,8 +1107,8 @@ def overdue_by_field(od: pd.DataFrame, month: str | None = None,
         handles.append(Patch(facecolor="white", edgecolor=_INK, linewidth=0.5, hatch="////",
                              label="Được miễn trừ (gạch chéo)"))
     total, excused = len(d), int(d["_exc"].sum())
-    sub = f"Tổng số {_count2(total)} hồ sơ quá hạn"
-    sub += f", trong đó {_count2(excused)} hồ sơ được miễn trừ." if excused else "."
+    sub = f"Tổng số {fmt.count2(total)} hồ sơ quá hạn"
+    sub += f", trong đó {fmt.count2(excused)} hồ sơ được miễn trừ." if excused else "."
     sub += " Xếp theo số hồ sơ không được miễn trừ, nhiều nhất trước."
     if n_rows < n_units:
         sub += f" Hiển thị {n_rows}/{n_units} đơn vị có nhiều hồ sơ quá hạn nhất."

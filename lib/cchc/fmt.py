@@ -23,6 +23,7 @@ import datetime as _dt
 import math
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 
@@ -69,8 +70,14 @@ def num(x, places: int = 2) -> str:
     """1234.5 -> "1.234,5"; 0.66 -> "0,66"; 100.0 -> "100"; None/NaN -> "—"."""
     if is_missing(x):
         return UNDEFINED
+    return _decimal_text(rounded(x, places), places)
+
+
+@lru_cache(maxsize=8192)
+def _decimal_text(d: Decimal, places: int) -> str:
+    """Babel's Vietnamese format of a rounded value (remembered: pages print the same figures often)."""
     pattern = "#,##0" + ("." + "#" * places if places > 0 else "")
-    return format_decimal(rounded(x, places), format=pattern, locale=LOCALE)
+    return format_decimal(d, format=pattern, locale=LOCALE)
 
 
 def pct(x, places: int = 2) -> str:
