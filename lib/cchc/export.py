@@ -145,18 +145,6 @@ def notebook_to_html(nb, out_path=None, title: str | None = None) -> str:
     return page
 
 
-def preload() -> None:
-    """Import nbconvert and WeasyPrint ahead of time (about half a second).
-
-    Meant for a background thread of `python -m cchc report` while the
-    notebook's kernel runs (the command's own process is idle then), so that
-    the exports that follow do not wait for these imports.
-    """
-    import nbconvert.exporters.html  # noqa: F401
-    import weasyprint  # noqa: F401
-    import weasyprint.text.fonts  # noqa: F401
-
-
 # ============================================================== HTML -> PDF
 
 
