@@ -123,9 +123,18 @@ def show_rules(rv: Review) -> None:
         f"<h3>{html.escape(caption('rule_' + key, n=fmt.count2(len(o[key]))))}</h3>" + table_html(o[key], cols)
         for key, cols in sections
     ))
-    for unit in o["criticize"]:
-        _display(f"<h4>{html.escape(caption('criticize_history', name=fmt.unit_label(unit)))}</h4>"
-                 + table_html(unit["history"], ["month", "reception_rate", "average"]))
+    if o["criticize"]:  # the evidence: each criticised unit's rate against the average, month by month
+        _display(f"<h4>{html.escape(caption('criticize_history'))}</h4>" + _history_table(o["criticize"]))
+
+
+def _history_table(units: list[dict]) -> str:
+    """One table: the average, then each criticised unit, over the months of the longest streak."""
+    months = sorted({h["month"] for u in units for h in u["history"]})
+    average = {h["month"]: h["average"] for u in units for h in u["history"]}
+    rows = [{"name": caption("average_row"), **{m: fmt.num(average.get(m)) for m in months}}]
+    rows += [{"name": fmt.unit_label(u), **{h["month"]: fmt.num(h["reception_rate"]) for h in u["history"]}}
+             for u in units]
+    return table_html(rows, ["name", *months], header={m: fmt.month_label(m) for m in months})
 
 
 def show_payments(rv: Review) -> None:

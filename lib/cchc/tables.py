@@ -56,12 +56,17 @@ def _cell(column: str, value) -> str:
     return str(value)
 
 
-def table_html(rows, columns: list[str], caption: str = "", css_class: str = "cchc-table") -> str:
-    """An HTML table of `rows` (a DataFrame or a list of dicts) over `columns`."""
+def table_html(rows, columns: list[str], caption: str = "", css_class: str = "cchc-table",
+               header: dict | None = None) -> str:
+    """An HTML table of `rows` (a DataFrame or a list of dicts) over `columns`.
+
+    `header` overrides the label of some columns (e.g. months as "6/2023")."""
+    header = header or {}
     records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
-    numeric = {c for c in columns if c in RATE_COLUMNS | CHANGE_COLUMNS or c.startswith(("received", "resolved", "payment_", "window_payment", "overdue_", "report_")) or c in ("count", "streak", "below_average_streak")}
+    numeric = {c for c in columns if c in RATE_COLUMNS | CHANGE_COLUMNS or c.startswith(("received", "resolved", "payment_", "window_payment", "overdue_", "report_")) or c in ("count", "streak", "below_average_streak") or c in header}
     head = "".join(
-        f'<th class="{"num" if c in numeric else "text"}">{html.escape(column_label(c))}</th>' for c in columns
+        f'<th class="{"num" if c in numeric else "text"}">{html.escape(header.get(c) or column_label(c))}</th>'
+        for c in columns
     )
     body = "".join(
         "<tr>" + "".join(

@@ -407,7 +407,9 @@ def unit_contexts(rv) -> list[dict]:
         overdue.setdefault(str(dz.get("code")), []).append(dz)
     quotes = letter_quotes(rv.letter, rv.ds.units)
     files = unit_filenames(rv.ds.units["code"])
-    rows_of = {str(code): rows.set_index("month") for code, rows in table.groupby("code", sort=False)}
+    rows_of: dict[str, dict[str, dict]] = {}  # code -> month -> row (plain dicts: cheap lookups)
+    for rec in table.to_dict("records"):
+        rows_of.setdefault(str(rec["code"]), {})[rec["month"]] = rec
     now_of = {str(r["code"]): r for r in this.to_dict("records")}
 
     contexts = []
@@ -419,10 +421,10 @@ def unit_contexts(rv) -> list[dict]:
 
         history, series_values = [], {key: {"unit": [], "average": []} for key in RATES}
         for m in axis:
-            present = rows is not None and m in rows.index
+            present = rows is not None and m in rows
             entry = {"month": m, "label": fmt.month_label(m), "present": present}
             for key, (col, num, den) in RATES.items():
-                r = rows.loc[m] if present else None
+                r = rows[m] if present else None
                 fig = _figure(r[num], r[den], r[col]) if present else None
                 avg = _num_or_none(averages[key].get((m, is_local))) if present else None
                 entry[key] = fig | {"average": avg} if fig else None
