@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from cchc import indicators, rules
 from cchc.dataset import Dataset
 from cchc.load import latest_month, load_dataset
 from cchc.narrative import Letter, build_letter
-from cchc.outcomes import build_outcomes, to_json
+from cchc.outcomes import build_outcomes, compute, to_json
 from cchc.params import resolve_parameters
 from cchc.paths import resolve_dir
 
@@ -60,18 +59,15 @@ def review(month: str | None = None, data_dir="data", **given) -> Review:
         raise ValueError(f"no monthly workbook YYYY-MM.xlsx in {data_dir / 'raw'}")
     ds = load_dataset(data_dir, month)
     params = resolve_parameters(ds.config, month, **given)
-    table = indicators.unit_month(ds)
-    district = indicators.district(ds, table)
-    start, end = rules.payment_window(month, params)
-    window = indicators.window_payments(ds, start, end)
-    outcomes = build_outcomes(ds, params, table)
+    frames = compute(ds, params)
+    outcomes = build_outcomes(ds, params, frames)
     return Review(
         ds=ds,
         params=params,
-        table=table,
-        district=district,
-        window=window,
-        rules=rules.apply_rules(table, window, month, params),
+        table=frames.table,
+        district=frames.district,
+        window=frames.window,
+        rules=frames.rules,
         outcomes=outcomes,
         letter=build_letter(outcomes, ds.config),
     )

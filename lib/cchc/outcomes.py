@@ -8,6 +8,7 @@ None, dates "YYYY-MM-DD"). `to_json` serialises it deterministically.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 import json
 import math
 from numbers import Integral, Real
@@ -120,13 +121,31 @@ def _remind(rows: pd.DataFrame, ds: Dataset) -> list[dict]:
     ]
 
 
-def build_outcomes(ds: Dataset, params: dict | None = None, table: pd.DataFrame | None = None) -> dict:
+@dataclass
+class Frames:
+    """The month's computed frames, from which the document is written."""
+
+    table: pd.DataFrame  # indicators.unit_month: one row per unit and month
+    district: pd.DataFrame  # indicators.district: one row per month
+    window: pd.DataFrame  # indicators.window_payments over the payment window
+    rules: dict  # rules.apply_rules: rule name -> frame, in the letter's order
+
+
+def compute(ds: Dataset, params: dict) -> Frames:
+    """Indicators and rules of `ds.month` under resolved `params`."""
+    table = unit_month(ds)
+    start, end = payment_window(ds.month, params)
+    window = window_payments(ds, start, end)
+    return Frames(table, district(ds, table), window, apply_rules(table, window, ds.month, params))
+
+
+def build_outcomes(ds: Dataset, params: dict | None = None, frames: Frames | None = None) -> dict:
     """The outcomes.json document of `ds.month`.
 
     `params`: resolved parameters (cchc.params.resolve_parameters) or any
     subset of them; missing ones come from config.yml, then the defaults.
-    Keys that are not rule parameters are ignored. `table`: `unit_month(ds)`
-    when the caller has it already.
+    Keys that are not rule parameters are ignored. `frames`: `compute(ds,
+    params)` when the caller has it already.
     """
     month = ds.month
     if month not in ds.months:
@@ -134,11 +153,9 @@ def build_outcomes(ds: Dataset, params: dict | None = None, table: pd.DataFrame 
     given = {k: v for k, v in (params or {}).items() if k in DEFAULTS}
     params = resolve_parameters(ds.config, month, **given)
 
-    table = unit_month(ds) if table is None else table
-    dist = district(ds, table)
+    frames = compute(ds, params) if frames is None else frames
+    table, dist, window, rules = frames.table, frames.district, frames.window, frames.rules
     start, end = payment_window(month, params)
-    window = window_payments(ds, start, end)
-    rules = apply_rules(table, window, month, params)
 
     this = table[table["month"] == month].merge(window[["code", *WINDOW[1:], WINDOW[0]]], on="code", how="left")
     this = this.sort_values("order", kind="stable")
