@@ -101,22 +101,6 @@ class Col:
 
 UNIT_COLS = [Col("code", "Mã đơn vị"), Col("name", "Đơn vị", width=30), Col("kind", "Loại", "kind", 18)]
 
-INDICATOR_COLS = UNIT_COLS + [
-    Col("received", "Tiếp nhận", "int"),
-    Col("received_digitized", "Số hoá đầy đủ khi tiếp nhận", "int"),
-    Col("reception_rate", "Tỷ lệ số hoá khi tiếp nhận (%)", "rate"),
-    Col("resolved", "Giải quyết", "int"),
-    Col("resolved_digitized", "Số hoá kết quả", "int"),
-    Col("result_rate", "Tỷ lệ số hoá kết quả (%)", "rate"),
-    Col("payment_total", "Tổng giao dịch thanh toán", "int"),
-    Col("payment_online", "Thanh toán trực tuyến", "int"),
-    Col("payment_rate", "Tỷ lệ thanh toán trực tuyến (%)", "rate"),
-    Col("window_payment_rate", "Tỷ lệ thanh toán trực tuyến cả kỳ (%)", "rate"),
-    Col("below_average_streak", "Số tháng liên tiếp dưới trung bình", "int"),
-    Col("overdue_total", "Hồ sơ quá hạn", "int"),
-    Col("overdue_excused", "Hồ sơ quá hạn được miễn trừ", "int"),
-]
-
 _DIGITIZATION = [
     Col("received", "Tiếp nhận", "int"),
     Col("received_digitized", "Số hoá đầy đủ khi tiếp nhận", "int"),
@@ -125,6 +109,20 @@ _DIGITIZATION = [
     Col("resolved_digitized", "Số hoá kết quả", "int"),
     Col("result_rate", "Tỷ lệ số hoá kết quả (%)", "rate"),
 ]
+
+_PAYMENT = [
+    Col("payment_total", "Tổng giao dịch thanh toán", "int"),
+    Col("payment_online", "Thanh toán trực tuyến", "int"),
+    Col("payment_rate", "Tỷ lệ thanh toán trực tuyến (%)", "rate"),
+]
+
+INDICATOR_COLS = UNIT_COLS + _DIGITIZATION + _PAYMENT + [
+    Col("window_payment_rate", "Tỷ lệ thanh toán trực tuyến cả kỳ (%)", "rate"),
+    Col("below_average_streak", "Số tháng liên tiếp dưới trung bình", "int"),
+    Col("overdue_total", "Hồ sơ quá hạn", "int"),
+    Col("overdue_excused", "Hồ sơ quá hạn được miễn trừ", "int"),
+]
+
 _WINDOW = [
     Col("window_payment_total", "Tổng giao dịch cả kỳ", "int"),
     Col("window_payment_online", "Trực tuyến cả kỳ", "int"),
@@ -134,11 +132,7 @@ _WINDOW = [
 RULE_COLS: dict[str, list[Col]] = {
     "commend_departments": UNIT_COLS + _DIGITIZATION,
     "commend_local_digitization": UNIT_COLS + _DIGITIZATION,
-    "commend_local_payment": UNIT_COLS + [
-        Col("payment_total", "Tổng giao dịch thanh toán", "int"),
-        Col("payment_online", "Thanh toán trực tuyến", "int"),
-        Col("payment_rate", "Tỷ lệ thanh toán trực tuyến (%)", "rate"),
-    ],
+    "commend_local_payment": UNIT_COLS + _PAYMENT,
     "criticize": UNIT_COLS + [
         Col("streak", "Số tháng liên tiếp dưới trung bình", "int"),
         Col("reception_rate", "Tỷ lệ số hoá khi tiếp nhận (%)", "rate"),
