@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     executed = pm.execute_notebook(
         str(src), str(out / "empty-executed.ipynb"), parameters={"month": "2023-06"},
         cwd=str(out), progress_bar=False, log_output=False, kernel_name="python3",
+        shutdown_kernel="immediate",
     )
 
     from nbconvert import HTMLExporter

@@ -66,6 +66,19 @@ def test_floor_notebook_is_trivial():
     assert "import cchc" not in text and "from cchc" not in text
 
 
+def test_floor_runs_papermill_as_the_report_does():
+    """Same kernel, same papermill options (progress, logging, shutdown) as cchc.run."""
+    import re
+
+    def options(path):
+        text = path.read_text(encoding="utf-8")
+        return set(re.findall(r"(progress_bar|log_output|kernel_name|shutdown_kernel)=([^,\n)]+)", text))
+
+    floor = options(ROOT / "bench" / "floor.py")
+    report = options(ROOT / "lib" / "cchc" / "run.py")
+    assert len(report) == 4 and floor == report
+
+
 # --------------------------------------------------------------------------- the speed work keeps behaviour
 
 

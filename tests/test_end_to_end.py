@@ -7,6 +7,7 @@ every test reads its files: outcomes.json, the HTML and the PDF's text.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -22,16 +23,20 @@ DATA = ROOT / "data"
 pytestmark = pytest.mark.slow
 
 
-def cchc(*args, cwd=ROOT):
+def cchc(*args, cwd=ROOT, env=None):
     return subprocess.run([sys.executable, "-m", "cchc", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, env=env)
 
 
 @pytest.fixture(scope="module")
 def june(tmp_path_factory):
     out = tmp_path_factory.mktemp("output")
-    done = cchc("report", "--month", "2023-06", "--data-dir", DATA, "--output-dir", out)
+    tmp = tmp_path_factory.mktemp("tmp")
+    done = cchc("report", "--month", "2023-06", "--data-dir", DATA, "--output-dir", out,
+                env={**os.environ, "TMPDIR": str(tmp)})
     assert done.returncode == 0, done.stderr
+    # the quick exit (cchc.cli.run) still removes WeasyPrint's temporary font folder
+    assert not list(tmp.glob("weasyprint-*"))
     return out / "2023-06", done
 
 
@@ -166,6 +171,21 @@ def test_executed_notebook_keeps_parameters(june):
     nb = nbformat.read(june[0] / "report.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and 'month = "2023-06"' in injected[0].source
+
+
+def test_the_files_written_beside_the_kernel_agree_with_the_notebook(june, outcomes):
+    """outcomes.json is written by the run while the kernel executes the notebook:
+    the same review, so the notebook's letter is the letter of outcomes.json."""
+    import nbformat
+
+    from cchc.load import load_dataset
+    from cchc.narrative import build_letter, render_html
+
+    nb = nbformat.read(june[0] / "report.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "letter" in c.metadata.get("tags", []))
+    shown = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+    config = load_dataset(DATA, "2023-06").config
+    assert shown.strip() == render_html(build_letter(outcomes, config)).strip()
 
 
 def test_parameter_override_through_the_command_line(tmp_path):

@@ -13,12 +13,16 @@ The PDF is A4 portrait (print.css: margins 20/20/20/30 mm, page number centred
 in the top margin from page 2), set in the vendored Liberation Serif, which
 WeasyPrint embeds (the HTML asks for "Times New Roman"; an extra user
 stylesheet sets the letter in "Liberation Serif" from lib/cchc/fonts). Only file: and data:
-URLs are fetched. nbconvert and WeasyPrint are imported lazily.
+URLs are fetched. nbconvert and WeasyPrint are imported lazily, on first use or
+by `prepare()`, which a run calls while the kernel works; the exporter and the
+PDF's fonts and stylesheets are then set up once a process.
 """
 
 from __future__ import annotations
 
+import atexit
 import copy
+import functools
 import html as _html
 import re
 from pathlib import Path
@@ -41,7 +45,8 @@ FONT_FILES = {  # (weight, style) -> file
     ("bold", "italic"): "LiberationSerif-BoldItalic.ttf",
 }
 # PNG before SVG: a chart that comes in both is embedded as PNG, which WeasyPrint
-# places at once, while drawing a matplotlib SVG costs about a second a chart.
+# places at once (`cchc.pdfimages`), while drawing a matplotlib SVG costs about
+# a second a chart.
 DATA_PRIORITY = [
     "text/html",
     "image/png",
@@ -101,29 +106,15 @@ def _offline(page: str) -> str:
     return _LINK_RE.sub("", _SCRIPT_RE.sub("", page))
 
 
-def notebook_to_html(nb, out_path=None, title: str | None = None) -> str:
-    """Export an executed notebook (path or nbformat node) as the HTML report.
-
-    Returns the HTML text; writes it to out_path (UTF-8) when given. The node
-    passed in is not modified.
-    """
-    import nbformat
+@functools.lru_cache(maxsize=1)
+def _html_exporter():
+    """The report's nbconvert HTMLExporter (our template), made once a process."""
     from nbconvert import HTMLExporter
-
-    if isinstance(nb, (str, Path)):
-        path = Path(nb)
-        node = nbformat.read(str(path), as_version=4)
-        name = path.stem
-    else:
-        node = copy.deepcopy(nb)
-        name = "report"
-    node = _arrange(node)
-
     from traitlets.config import Config
 
     config = Config()  # the data-type filter reads NbConvertBase's priority, not the exporter's
     config.NbConvertBase.display_data_priority = DATA_PRIORITY
-    exporter = HTMLExporter(
+    return HTMLExporter(
         config=config,
         template_name="cchc",
         extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
@@ -133,16 +124,47 @@ def notebook_to_html(nb, out_path=None, title: str | None = None) -> str:
         embed_images=True,
         anchor_link_text="",
     )
+
+
+def notebook_to_html(nb, out_path=None, title: str | None = None) -> str:
+    """Export an executed notebook (path or nbformat node) as the HTML report.
+
+    Returns the HTML text; writes it to out_path (UTF-8) when given. The node
+    passed in is not modified.
+    """
+    import nbformat
+
+    if isinstance(nb, (str, Path)):
+        path = Path(nb)
+        node = nbformat.read(str(path), as_version=4)
+        name = path.stem
+    else:
+        node = copy.deepcopy(nb)
+        name = "report"
+    node = _arrange(node)
     resources = {
         "metadata": {"name": name},
         "cchc_css": report_css(),
         "cchc_title": title or node.get("metadata", {}).get("title") or name,
     }
-    page, _ = exporter.from_notebook_node(node, resources=resources)
+    page, _ = _html_exporter().from_notebook_node(node, resources=resources)
     page = _offline(page)
     if out_path is not None:
         Path(out_path).write_text(page, encoding="utf-8")
     return page
+
+
+def prepare() -> None:
+    """Import nbconvert and WeasyPrint and set both up, ahead of the first export.
+
+    Exports an empty notebook (nbconvert loads and compiles its templates) and
+    lays out a one-line page (WeasyPrint loads the fonts). A run calls it in a
+    thread while the kernel executes the notebook (`cchc.run`).
+    """
+    import nbformat
+
+    notebook_to_html(nbformat.v4.new_notebook())
+    _pdf_document('<p class="cchc-letter">Ắ</p>').render(**_pdf_options())
 
 
 # ============================================================== HTML -> PDF
@@ -253,6 +275,49 @@ def pdf_tables(page: str) -> str:
     return _LONG_TABLE.sub(_fixed_table, page)
 
 
+@functools.lru_cache(maxsize=1)
+def _pdf_setup():
+    """WeasyPrint's URL fetcher (file: and data: only), font configuration and
+    the two user stylesheets, made once a process."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    from cchc import pdfimages
+
+    pdfimages.install()  # the charts' palette PNGs go into the PDF as they are
+    atexit.register(release)  # while the modules WeasyPrint's clean-up needs are still there
+    fetcher = URLFetcher(allowed_protocols={"file", "data"})
+    fonts = FontConfiguration()
+    stylesheets = (
+        CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher),
+        CSS(string=PRINT_CSS.read_text(encoding="utf-8"), font_config=fonts, url_fetcher=fetcher),
+    )
+    return fetcher, fonts, stylesheets
+
+
+def release() -> None:
+    """Forget the exporter and the PDF set-up; WeasyPrint then removes the
+    temporary folder of its font configuration."""
+    _html_exporter.cache_clear()
+    _pdf_setup.cache_clear()
+    import gc
+
+    gc.collect()
+
+
+def _pdf_options() -> dict:
+    _, fonts, stylesheets = _pdf_setup()
+    return {"stylesheets": list(stylesheets), "font_config": fonts}
+
+
+def _pdf_document(page: str, base_url: str | None = None):
+    from weasyprint import HTML
+
+    fetcher, _, _ = _pdf_setup()
+    return HTML(string=pdf_tables(page), base_url=base_url or str(PACKAGE), url_fetcher=fetcher)
+
+
 def html_to_pdf(html, out_path, base_url: str | None = None) -> Path:
     """Render HTML (a path, or the HTML text itself) to an A4 PDF with WeasyPrint.
 
@@ -262,24 +327,13 @@ def html_to_pdf(html, out_path, base_url: str | None = None) -> Path:
     are fetched: the report must not depend on the network. Long analysis
     tables are laid out with fixed column widths (`pdf_tables`).
     """
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols={"file", "data"})
-    fonts = FontConfiguration()
     if isinstance(html, Path) or (isinstance(html, str) and not _looks_like_html(html)):
         path = Path(html)
-        document = HTML(string=pdf_tables(path.read_text(encoding="utf-8")),
-                        base_url=base_url or str(path.parent), url_fetcher=fetcher)
+        document = _pdf_document(path.read_text(encoding="utf-8"), base_url or str(path.parent))
     else:
-        document = HTML(string=pdf_tables(str(html)), base_url=base_url or str(PACKAGE), url_fetcher=fetcher)
-    stylesheets = [
-        CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher),
-        CSS(string=PRINT_CSS.read_text(encoding="utf-8"), font_config=fonts, url_fetcher=fetcher),
-    ]
+        document = _pdf_document(str(html), base_url)
     out = Path(out_path)
     # hinting=True keeps the fonts' hinting: subsetting is faster (fontTools need
     # not rewrite the glyph programs) and the PDF is still small (~60 KB a letter).
-    document.write_pdf(str(out), stylesheets=stylesheets, font_config=fonts, hinting=True)
+    document.write_pdf(str(out), hinting=True, **_pdf_options())
     return out

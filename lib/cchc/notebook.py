@@ -8,10 +8,9 @@ Captions live in templates/labels.yml (key ``captions``).
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 from cchc import charts, fmt
-from cchc.monthly import Review, write_files
+from cchc.monthly import Review
 from cchc.narrative import render_html
 from cchc.tables import labels, table_html
 
@@ -166,12 +165,3 @@ def show_overdue(rv: Review) -> None:
 def show_appendix(rv: Review) -> None:
     _display(table_html(rv.outcomes["units"], UNIT_COLUMNS, caption=caption("appendix", month=fmt.month_label(rv.month))))
 
-
-def save(rv: Review, stage_dir) -> None:
-    """Write the month's files into the run's staging folder (set by `cchc report`).
-
-    In JupyterLab (stage_dir None) nothing is written: the month's outputs are
-    only ever published whole, by `python -m cchc report` / `make report`.
-    """
-    if stage_dir:
-        write_files(rv, Path(stage_dir))

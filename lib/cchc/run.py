@@ -1,5 +1,13 @@
 """Run one month: execute the notebook with papermill, export, publish atomically.
 
+While the kernel executes the notebook (another process, on another core), a
+thread of this process writes the month's machine-readable and office files
+(`write_month_files`: outcomes.json, scorecard.xlsx, report.docx, unit pages)
+and sets up the exporters (`cchc.export.prepare`), so that little is left to do
+once the notebook is done: the HTML export and the PDF. The thread starts from
+nbclient's ``on_notebook_start`` hook, when papermill has done its own imports
+(two threads importing at once can meet a half-initialised module).
+
 Everything is written into a staging folder next to the month's folder and
 moved into place only when every file is there, so a month's outputs appear
 together or not at all, and a failed or interrupted run leaves the previous
@@ -12,6 +20,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -87,11 +96,15 @@ def publish(stage: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def execute_notebook(stage: Path, parameters: dict, notebook: Path | None = None):
-    """Execute the monthly notebook into stage/report.ipynb; return the node."""
+def execute_notebook(stage: Path, parameters: dict, notebook: Path | None = None, on_start=None):
+    """Execute the monthly notebook into stage/report.ipynb; return the node.
+
+    `on_start()`, if given, is called once the kernel is up, before the first cell.
+    """
     import papermill as pm  # heavy: only when a report runs
 
     nb_in = Path(notebook or notebook_path())
+    hooks = {"on_notebook_start": lambda **_: on_start()} if on_start else {}
     try:
         return pm.execute_notebook(
             str(nb_in),
@@ -101,11 +114,63 @@ def execute_notebook(stage: Path, parameters: dict, notebook: Path | None = None
             progress_bar=False,
             log_output=False,
             kernel_name="python3",
+            # every cell has run and its outputs are in: stop the kernel at once
+            # rather than wait for it to wind down (about 0.3 s)
+            shutdown_kernel="immediate",
+            **hooks,
         )
     except pm.PapermillExecutionError as exc:
         raise RunError(
             f"the notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
         ) from None
+
+
+def write_month_files(month: str, data_dir: Path, overrides: dict, stage: Path) -> None:
+    """The month's files that do not come from the notebook, then the exporters set up.
+
+    The same `cchc.monthly.review` as the notebook's, with the same parameters:
+    outcomes.json, scorecard.xlsx, report.docx and units/*.html
+    (`cchc.monthly.write_files`).
+    """
+    from cchc import export
+    from cchc.monthly import review, write_files
+
+    write_files(review(month, data_dir, **overrides), stage)
+    export.prepare()
+
+
+class Beside:
+    """Run a function once in a thread beside the main one; hand back its error."""
+
+    def __init__(self, fn):
+        self._fn = fn
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="cchc-beside", daemon=True)
+        self._lock = threading.Lock()
+
+    def _run(self) -> None:
+        try:
+            self._fn()
+        except BaseException as exc:  # handed to the main thread by result()
+            self._error = exc
+
+    def start(self) -> None:
+        """Start the thread (a second call does nothing)."""
+        with self._lock:
+            if not self._thread.is_alive() and self._thread.ident is None:
+                self._thread.start()
+
+    def wait(self) -> None:
+        """Wait for the thread, if it was started."""
+        if self._thread.ident is not None:
+            self._thread.join()
+
+    def result(self) -> None:
+        """Run the function here if it never started; wait; raise its error."""
+        self.start()
+        self.wait()
+        if self._error is not None:
+            raise self._error
 
 
 def report_title(month: str) -> str:
@@ -142,10 +207,14 @@ def run_report(
         "month": month,
         "data_dir": str(data_dir),
         "output_dir": str(output_dir),
-        "stage_dir": str(stage),
     }
+    beside = Beside(lambda: write_month_files(month, data_dir, overrides or {}, stage))
     try:
-        nb = execute_notebook(stage, params, notebook)
+        try:
+            nb = execute_notebook(stage, params, notebook, on_start=beside.start)
+        finally:
+            beside.wait()  # never remove or publish the stage under the thread's feet
+        beside.result()
         html = export.notebook_to_html(nb, stage / "report.html", title=report_title(month))
         export.html_to_pdf(html, stage / "report.pdf")
         missing = [f for f in REPORT_FILES if not (stage / f).is_file()]
