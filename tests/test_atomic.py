@@ -90,6 +90,7 @@ class FakePipeline:
         (stage / "units").mkdir()
         (stage / "units" / "XA_NGOC_KY.html").write_text("<p>new</p>", encoding="utf-8")
         self._maybe_fail("files")
+        return "the appendix, laid out"
 
     def notebook_to_html(self, nb, out_path=None, title=None):
         self._look()
@@ -97,7 +98,8 @@ class FakePipeline:
         Path(out_path).write_text("<p>new report</p>", encoding="utf-8")
         return "<p>new report</p>"
 
-    def html_to_pdf(self, html, out_path, base_url=None):
+    def html_to_pdf(self, html, out_path, base_url=None, appendix=None):
+        self.appendix = appendix
         self._look()
         if self.fail_at == "pdf-partial":  # a half-written PDF, then the failure
             Path(out_path).write_bytes(b"%PDF-1.7 half")
@@ -133,6 +135,7 @@ def test_files_appear_together(fake, tmp_path):
     new = snapshot(final)
     assert set(new) == {"report.ipynb", "outcomes.json", "report.html", "report.pdf", "units/XA_NGOC_KY.html"}
     assert b"old" not in b"".join(new.values())  # nothing of the old run is mixed in (scorecard.xlsx is gone too)
+    assert pipeline.appendix == "the appendix, laid out"  # made beside the kernel, handed to the PDF
     assert leftovers(out) == []
 
 
@@ -402,8 +405,8 @@ def test_rerun_gives_the_same_outcomes_and_a_failed_real_run_replaces_nothing(ki
     caught = {}
     real_pdf = export.html_to_pdf
 
-    def failing_pdf(html, out_path, base_url=None):
-        real_pdf(html, out_path, base_url)  # the PDF is made, every file is staged ...
+    def failing_pdf(html, out_path, base_url=None, appendix=None):
+        real_pdf(html, out_path, base_url, appendix)  # the PDF is made, every file is staged ...
         caught.update(snapshot(Path(out_path).parent))
         raise RuntimeError("the PDF export failed (test)")  # ... and then the run fails
 

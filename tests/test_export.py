@@ -200,3 +200,71 @@ def test_png_is_preferred_to_svg_and_svg_alone_is_inlined():
     assert "data:image/png;base64," in page and "image/svg+xml" not in page
     page = notebook_to_html(new_notebook(cells=[new_code_cell("b", outputs=[alone])]))
     assert "data:image/svg+xml;base64," in page and "<svg" not in page
+
+
+# ------------------------------------------------------------------ the appendix, an annex of its own
+
+
+def _appendix_fragment(rows: int) -> str:
+    from cchc.tables import appendix_html
+
+    units = [{"code": f"U{i}", "name": f"Xã Thử Nghiệm {i}", "received": 100 + i, "received_digitized": 99,
+              "reception_rate": 99.0, "resolved": 80, "resolved_digitized": 80, "result_rate": 100.0}
+             for i in range(rows)]
+    return appendix_html({"month": "2023-06", "units": units})
+
+
+def _with_appendix(notebook, fragment):
+    cell = new_code_cell("nbk.show_appendix(rv)", metadata={"tags": ["appendix"]}, execution_count=9, outputs=[
+        new_output("display_data", data={"text/html": fragment, "text/plain": "<IPython.core.display.HTML object>"})])
+    return new_notebook(cells=[*notebook.cells, cell], metadata=notebook.metadata)
+
+
+def test_the_appendix_is_marked_and_split_off(tiny_notebook):
+    from cchc.export import appendix_page, split_appendix
+
+    fragment = _appendix_fragment(3)
+    page = notebook_to_html(_with_appendix(tiny_notebook, fragment))
+    main, region = split_appendix(page)
+    assert region is not None and fragment in region and "cell-appendix" in region
+    assert fragment not in main and "Phân tích tháng 6/2023" in main
+    alone = appendix_page(page, region)
+    assert alone.startswith(page[:page.index("<body")]) and fragment in alone
+    assert split_appendix(notebook_to_html(tiny_notebook)) == (notebook_to_html(tiny_notebook), None)
+
+
+def test_the_appendix_laid_out_beforehand_is_the_reports(tiny_notebook):
+    from cchc.export import prepare_appendix, split_appendix
+
+    fragment = _appendix_fragment(3)
+    prepared = prepare_appendix(fragment)
+    _, region = split_appendix(notebook_to_html(_with_appendix(tiny_notebook, fragment)))
+    assert prepared.region == region  # so html_to_pdf may use its layout
+    assert prepared.region != split_appendix(notebook_to_html(
+        _with_appendix(tiny_notebook, _appendix_fragment(4))))[1]
+
+
+@pytest.mark.parametrize("beforehand", ["same", "other", None])
+def test_the_pdf_prints_the_appendix_as_an_annex_numbered_on_its_own(tiny_notebook, tmp_path, beforehand):
+    """The annex starts a page, its first page unnumbered, then 2, 3 …; a layout
+    made beforehand for another appendix is not used."""
+    from pypdf import PdfReader
+
+    from cchc.export import prepare_appendix
+
+    fragment = _appendix_fragment(160)  # several pages
+    page = notebook_to_html(_with_appendix(tiny_notebook, fragment))
+    prepared = {"same": lambda: prepare_appendix(fragment), "other": lambda: prepare_appendix(_appendix_fragment(2)),
+                None: lambda: None}[beforehand]()
+    pages = [unicodedata.normalize("NFC", p.extract_text())
+             for p in PdfReader(str(html_to_pdf(page, tmp_path / "r.pdf", appendix=prepared))).pages]
+    first = next(i for i, t in enumerate(pages) if "Phụ lục: bảng đầy đủ" in t)
+    assert "Phân tích tháng 6/2023" not in pages[first] and first >= 2
+    annex = pages[first:]
+    assert len(annex) >= 3
+    assert "Xã Thử Nghiệm 0" in annex[0] and "Xã Thử Nghiệm 159" in annex[-1]
+    assert "Xã Thử Nghiệm 1 " not in "".join(pages[:first])
+    lines = [[line.strip() for line in t.splitlines()] for t in annex]
+    assert str(first + 1) not in lines[0] and "1" not in lines[0]  # unnumbered, like the letter's first page
+    for number, page_lines in enumerate(lines[1:], start=2):
+        assert str(number) in page_lines and str(first + number) not in page_lines

@@ -54,6 +54,13 @@ def test_papermill_documents_the_parameters():
         assert f"  {name}:" in text
 
 
+def test_the_letter_and_the_appendix_are_tagged(nb):
+    """cchc.export puts the letter first and prints the appendix as an annex; the
+    run lays the appendix out beforehand from cchc.tables.appendix_html."""
+    tagged = {tag: [c.source for c in nb.cells if tag in c.metadata.get("tags", [])] for tag in ("letter", "appendix")}
+    assert tagged == {"letter": ["nbk.show_letter(rv)"], "appendix": ["nbk.show_appendix(rv)"]}
+
+
 def test_only_cchc_calls_in_code_cells(nb):
     """The notebook is thin: no pandas, no loops, no file I/O of its own."""
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", []))

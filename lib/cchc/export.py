@@ -25,6 +25,7 @@ import copy
 import functools
 import html as _html
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE = Path(__file__).parent
@@ -35,6 +36,8 @@ REPORT_CSS = TEMPLATES / "report.css"
 PRINT_CSS = TEMPLATES / "print.css"
 
 LETTER_TAG = "letter"
+APPENDIX_TAG = "appendix"
+APPENDIX_START, APPENDIX_END = "<!--cchc-appendix-->", "<!--/cchc-appendix-->"
 REMOVE_CELL_TAGS = {"remove", "remove-cell", "remove_cell"}
 REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
 FONT_FAMILIES = ("Liberation Serif",)
@@ -88,7 +91,7 @@ def _arrange(nb):
             continue
         if tags & REMOVE_OUTPUT_TAGS and cell.get("cell_type") == "code":
             cell["outputs"] = []
-        cell.setdefault("metadata", {})["cchc"] = {"letter": LETTER_TAG in tags}
+        cell.setdefault("metadata", {})["cchc"] = {"letter": LETTER_TAG in tags, "appendix": APPENDIX_TAG in tags}
         (letter if LETTER_TAG in tags else rest).append(cell)
     visible = [c for c in rest if c.get("cell_type") != "code" or c.get("outputs")]
     if visible:
@@ -318,22 +321,82 @@ def _pdf_document(page: str, base_url: str | None = None):
     return HTML(string=pdf_tables(page), base_url=base_url or str(PACKAGE), url_fetcher=fetcher)
 
 
-def html_to_pdf(html, out_path, base_url: str | None = None) -> Path:
+# ---- the appendix: an annex of its own in the PDF
+#
+# The cell tagged "appendix" (the full table of every unit) is printed as an
+# annex: it starts on a page of its own and its pages are numbered on their own,
+# as Decree 30 numbers each phụ lục. Its layout depends on nothing else in the
+# report, so a run lays it out while the kernel is still executing the notebook
+# (`prepare_appendix`, from the HTML the appendix cell shows); `html_to_pdf`
+# uses that layout only when the report's appendix is that HTML to the
+# character, and lays the appendix out itself otherwise.
+
+_BODY_RE = re.compile(r"<body\b")
+
+
+def split_appendix(page: str) -> tuple[str, str | None]:
+    """(the page without its appendix, the appendix's markup), or (page, None)."""
+    start = page.find(APPENDIX_START)
+    end = page.find(APPENDIX_END, start + 1) if start >= 0 else -1
+    if end < 0:
+        return page, None
+    return page[:start] + page[end + len(APPENDIX_END):], page[start + len(APPENDIX_START):end]
+
+
+def appendix_page(page: str, region: str) -> str:
+    """The appendix as a page of its own, with the report's head (title, styles)."""
+    head = page[:_BODY_RE.search(page).start()]
+    return f'{head}<body class="cchc-report">\n<div class="cchc-analysis">{region}\n</div>\n</body>\n</html>\n'
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """The appendix laid out ahead of the report (`prepare_appendix`)."""
+
+    region: str  # its markup, as in the report's HTML
+    document: object  # the WeasyPrint Document of appendix_page(region)
+
+
+def prepare_appendix(fragment: str, title: str = "", base_url: str | None = None) -> Appendix:
+    """Lay out, for the PDF, the appendix whose cell shows the HTML `fragment`.
+
+    The markup is made by exporting a notebook of that one cell: the same
+    template and filters as the report's, so the same markup when the report's
+    appendix cell shows the same HTML.
+    """
+    import nbformat
+
+    output = nbformat.v4.new_output("display_data", data={"text/html": fragment, "text/plain": ""})
+    cell = nbformat.v4.new_code_cell("", metadata={"tags": [APPENDIX_TAG]}, outputs=[output])
+    page = notebook_to_html(nbformat.v4.new_notebook(cells=[cell]), title=title)
+    _, region = split_appendix(page)
+    return Appendix(region, _pdf_document(appendix_page(page, region), base_url).render(**_pdf_options()))
+
+
+def html_to_pdf(html, out_path, base_url: str | None = None, appendix: Appendix | None = None) -> Path:
     """Render HTML (a path, or the HTML text itself) to an A4 PDF with WeasyPrint.
 
-    One WeasyPrint call. The page setup comes from print.css (passed as an extra
-    stylesheet, so a bare fragment gets it too; the document's own CSS wins),
-    and the vendored Liberation Serif is embedded. Only file: and data: URLs
-    are fetched: the report must not depend on the network. Long analysis
-    tables are laid out with fixed column widths (`pdf_tables`).
+    The page setup comes from print.css (passed as an extra stylesheet, so a
+    bare fragment gets it too; the document's own CSS wins), and the vendored
+    Liberation Serif is embedded. Only file: and data: URLs are fetched: the
+    report must not depend on the network. Long analysis tables are laid out
+    with fixed column widths (`pdf_tables`). The appendix, if the page has one,
+    follows as an annex (above); `appendix` is its layout made beforehand.
     """
     if isinstance(html, Path) or (isinstance(html, str) and not _looks_like_html(html)):
         path = Path(html)
-        document = _pdf_document(path.read_text(encoding="utf-8"), base_url or str(path.parent))
+        page, base_url = path.read_text(encoding="utf-8"), base_url or str(path.parent)
     else:
-        document = _pdf_document(str(html), base_url)
+        page = str(html)
+    main, region = split_appendix(page)
+    documents = [_pdf_document(main, base_url).render(**_pdf_options())]
+    if region is not None:
+        if appendix is not None and appendix.region == region:
+            documents.append(appendix.document)
+        else:
+            documents.append(_pdf_document(appendix_page(page, region), base_url).render(**_pdf_options()))
     out = Path(out_path)
     # hinting=True keeps the fonts' hinting: subsetting is faster (fontTools need
     # not rewrite the glyph programs) and the PDF is still small (~60 KB a letter).
-    document.write_pdf(str(out), hinting=True, **_pdf_options())
+    documents[0].copy([p for d in documents for p in d.pages]).write_pdf(str(out), hinting=True)
     return out

@@ -12,11 +12,7 @@ import html
 from cchc import charts, fmt
 from cchc.monthly import Review
 from cchc.narrative import render_html
-from cchc.tables import labels, table_html
-
-UNIT_COLUMNS = ["name", "received", "received_digitized", "reception_rate", "reception_rate_change",
-                "resolved", "resolved_digitized", "result_rate", "payment_total", "payment_online",
-                "payment_rate", "below_average_streak", "overdue_total", "overdue_excused"]
+from cchc.tables import appendix_html, labels, table_html
 
 
 def _display(obj) -> None:
@@ -163,5 +159,5 @@ def show_overdue(rv: Review) -> None:
 
 
 def show_appendix(rv: Review) -> None:
-    _display(table_html(rv.outcomes["units"], UNIT_COLUMNS, caption=caption("appendix", month=fmt.month_label(rv.month))))
+    _display(appendix_html(rv.outcomes))
 

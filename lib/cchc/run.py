@@ -125,32 +125,38 @@ def execute_notebook(stage: Path, parameters: dict, notebook: Path | None = None
         ) from None
 
 
-def write_month_files(month: str, data_dir: Path, overrides: dict, stage: Path) -> None:
-    """The month's files that do not come from the notebook, then the exporters set up.
+def write_month_files(month: str, data_dir: Path, overrides: dict, stage: Path):
+    """The month's files that do not come from the notebook; the exporters set
+    up; the PDF's appendix laid out (returned: `cchc.export.Appendix`).
 
     The same `cchc.monthly.review` as the notebook's, with the same parameters:
     outcomes.json, scorecard.xlsx, report.docx and units/*.html
-    (`cchc.monthly.write_files`).
+    (`cchc.monthly.write_files`), and the appendix the notebook shows
+    (`cchc.tables.appendix_html`).
     """
     from cchc import export
     from cchc.monthly import review, write_files
+    from cchc.tables import appendix_html
 
-    write_files(review(month, data_dir, **overrides), stage)
+    rv = review(month, data_dir, **overrides)
+    write_files(rv, stage)
     export.prepare()
+    return export.prepare_appendix(appendix_html(rv.outcomes), title=report_title(month))
 
 
 class Beside:
-    """Run a function once in a thread beside the main one; hand back its error."""
+    """Run a function once in a thread beside the main one; hand back its result or error."""
 
     def __init__(self, fn):
         self._fn = fn
+        self._value = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="cchc-beside", daemon=True)
         self._lock = threading.Lock()
 
     def _run(self) -> None:
         try:
-            self._fn()
+            self._value = self._fn()
         except BaseException as exc:  # handed to the main thread by result()
             self._error = exc
 
@@ -165,12 +171,13 @@ class Beside:
         if self._thread.ident is not None:
             self._thread.join()
 
-    def result(self) -> None:
-        """Run the function here if it never started; wait; raise its error."""
+    def result(self):
+        """Start the function if it never started; wait; return its value or raise its error."""
         self.start()
         self.wait()
         if self._error is not None:
             raise self._error
+        return self._value
 
 
 def report_title(month: str) -> str:
@@ -214,9 +221,9 @@ def run_report(
             nb = execute_notebook(stage, params, notebook, on_start=beside.start)
         finally:
             beside.wait()  # never remove or publish the stage under the thread's feet
-        beside.result()
+        appendix = beside.result()
         html = export.notebook_to_html(nb, stage / "report.html", title=report_title(month))
-        export.html_to_pdf(html, stage / "report.pdf")
+        export.html_to_pdf(html, stage / "report.pdf", appendix=appendix)
         missing = [f for f in REPORT_FILES if not (stage / f).is_file()]
         if missing:
             raise RunError(f"the run did not write {', '.join(missing)}")

@@ -21,6 +21,10 @@ RATE_COLUMNS = {
 }
 CHANGE_COLUMNS = {"reception_rate_change", "result_rate_change"}
 DATE_COLUMNS = {"deadline", "returned", "due", "submitted"}
+#: The appendix's full table: one row per unit of the month (outcomes.json "units").
+APPENDIX_COLUMNS = ["name", "received", "received_digitized", "reception_rate", "reception_rate_change",
+                "resolved", "resolved_digitized", "result_rate", "payment_total", "payment_online",
+                "payment_rate", "below_average_streak", "overdue_total", "overdue_excused"]
 
 
 @lru_cache(maxsize=1)
@@ -78,3 +82,15 @@ def table_html(rows, columns: list[str], caption: str = "", css_class: str = "cc
     if not records:
         body = f'<tr><td colspan="{len(columns)}" class="empty">{html.escape(labels()["empty"])}</td></tr>'
     return f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def appendix_html(outcomes: dict) -> str:
+    """The appendix: its heading and the full table of every unit of the month.
+
+    Shown by the notebook's cell tagged ``appendix``; a report run also lays it
+    out for the PDF while the kernel works (`cchc.export.prepare_appendix`).
+    """
+    lab = labels()["captions"]
+    return (f'<h2 class="cchc-appendix-heading">{html.escape(lab["appendix_heading"])}</h2>'
+            + table_html(outcomes["units"], APPENDIX_COLUMNS,
+                         caption=lab["appendix"].format(month=fmt.month_label(outcomes["month"]))))
