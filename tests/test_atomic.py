@@ -128,7 +128,9 @@ def test_files_appear_together(fake, tmp_path):
     out = tmp_path / "output"
     old = make_old_outputs(out)
     pipeline = fake()
+    switch = sys.getswitchinterval()
     final = run.run_report(MONTH, DATA, out)
+    assert sys.getswitchinterval() == switch  # lowered only while the kernel ran
     assert final == (out / MONTH).resolve()
     # while the run wrote its files, the month's folder held the old ones, untouched
     assert pipeline.seen_final == [old, old, old]

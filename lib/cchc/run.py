@@ -34,6 +34,7 @@ REPORT_FILES = ("report.html", "report.pdf", "outcomes.json", "report.ipynb")
 NOTEBOOK_PARAMETERS = ("month", "data_dir", "output_dir", *PARAMETER_NAMES)
 
 STAGE_PREFIX = ".staging-"
+SWITCH_INTERVAL = 0.0005  # s, while the kernel runs (sys.setswitchinterval)
 OLD_PREFIX = ".replaced-"
 
 
@@ -216,11 +217,17 @@ def run_report(
         "output_dir": str(output_dir),
     }
     beside = Beside(lambda: write_month_files(month, data_dir, overrides or {}, stage))
+    switch = sys.getswitchinterval()
     try:
         try:
+            # The thread beside computes; this one mostly waits for the kernel's
+            # messages and should answer them at once: hand the GIL over every
+            # 0.5 ms instead of 5 (fewer idle gaps between cells).
+            sys.setswitchinterval(SWITCH_INTERVAL)
             nb = execute_notebook(stage, params, notebook, on_start=beside.start)
         finally:
             beside.wait()  # never remove or publish the stage under the thread's feet
+            sys.setswitchinterval(switch)
         appendix = beside.result()
         html = export.notebook_to_html(nb, stage / "report.html", title=report_title(month))
         export.html_to_pdf(html, stage / "report.pdf", appendix=appendix)
