@@ -109,15 +109,36 @@ def _offline(page: str) -> str:
     return _LINK_RE.sub("", _SCRIPT_RE.sub("", page))
 
 
+def _exporter_class():
+    """nbconvert's HTMLExporter without the pass it makes at the end over the
+    whole page with BeautifulSoup (0.2–0.3 s a report): that pass gives an alt
+    text to images without one and a tabindex to JupyterLab's output classes;
+    our template writes alt="" on every image and has no such classes."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node up to its BeautifulSoup pass
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(parent=self)))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter
+
+
 @functools.lru_cache(maxsize=1)
 def _html_exporter():
-    """The report's nbconvert HTMLExporter (our template), made once a process."""
-    from nbconvert import HTMLExporter
+    """The report's nbconvert exporter (our template), made once a process."""
     from traitlets.config import Config
 
     config = Config()  # the data-type filter reads NbConvertBase's priority, not the exporter's
     config.NbConvertBase.display_data_priority = DATA_PRIORITY
-    return HTMLExporter(
+    return _exporter_class()(
         config=config,
         template_name="cchc",
         extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
@@ -126,6 +147,7 @@ def _html_exporter():
         exclude_output_prompt=True,
         embed_images=True,
         anchor_link_text="",
+        exclude_anchor_links=True,  # no "¶" links on headings (and no <a /> to mend)
     )
 
 
@@ -157,6 +179,9 @@ def notebook_to_html(nb, out_path=None, title: str | None = None) -> str:
     return page
 
 
+_PNG_1X1 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
+
+
 def prepare() -> None:
     """Import nbconvert and WeasyPrint and set both up, ahead of the first export.
 
@@ -164,9 +189,11 @@ def prepare() -> None:
     lays out a one-line page (WeasyPrint loads the fonts). A run calls it in a
     thread while the kernel executes the notebook (`cchc.run`).
     """
-    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    notebook_to_html(nbformat.v4.new_notebook())
+    shown = {"text/html": "<p>Ắ</p>", "image/png": _PNG_1X1, "text/plain": ""}
+    notebook_to_html(new_notebook(cells=[  # a markdown cell and an output: their filters load too
+        new_markdown_cell("## Ắ"), new_code_cell("", outputs=[new_output("display_data", data=shown)])]))
     _pdf_document('<p class="cchc-letter">Ắ</p>').render(**_pdf_options())
 
 
