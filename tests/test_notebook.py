@@ -61,6 +61,13 @@ def test_the_letter_and_the_appendix_are_tagged(nb):
     assert tagged == {"letter": ["nbk.show_letter(rv)"], "appendix": ["nbk.show_appendix(rv)"]}
 
 
+def test_save_of_older_notebooks_does_nothing(tmp_path):
+    """Notebooks written before the run wrote the files itself end with nbk.save."""
+    from cchc import notebook as nbk
+
+    assert nbk.save(None, tmp_path) is None and list(tmp_path.iterdir()) == []
+
+
 def test_only_cchc_calls_in_code_cells(nb):
     """The notebook is thin: no pandas, no loops, no file I/O of its own."""
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", []))

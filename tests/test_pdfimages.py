@@ -50,6 +50,8 @@ def test_a_few_colours_give_fewer_bits_a_pixel():
     lambda: b"\x89PNG\r\n\x1a\nbroken",                                               # truncated
     lambda: png(chart_like())[:33],                                                   # header only
     lambda: (lambda d: d[:28] + b"\x01" + d[29:])(png(chart_like())),                # interlaced
+    lambda: (lambda d: d[:60] + bytes([d[60] ^ 0xFF]) + d[61:])(png(chart_like())),  # damaged: CRC
+    lambda: png(chart_like())[:-12],                                                  # no IEND
     lambda: b"GIF89a",                                                                # not a PNG
 ])
 def test_other_images_are_left_to_weasyprint(make):

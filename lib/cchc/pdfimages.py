@@ -18,6 +18,7 @@ only for the WeasyPrint major version it was written against.
 from __future__ import annotations
 
 import struct
+import zlib
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SUPPORTED_MAJOR = "70"  # weasyprint.__version__ it was checked against
@@ -25,13 +26,20 @@ _COLOR_TYPE_PALETTE = 3
 
 
 def png_chunks(data: bytes):
-    """(type, payload) for each chunk of a PNG file."""
+    """(type, payload) for each chunk of a PNG file; ValueError if one is cut
+    short or fails its CRC."""
     pos = len(PNG_SIGNATURE)
     while pos + 8 <= len(data):
         (length,) = struct.unpack(">I", data[pos:pos + 4])
         kind = data[pos + 4:pos + 8]
-        yield kind, data[pos + 8:pos + 8 + length]
-        pos += 12 + length
+        end = pos + 8 + length
+        if end + 4 > len(data):
+            raise ValueError(f"PNG chunk {kind!r} cut short")
+        payload = data[pos + 8:end]
+        if zlib.crc32(kind + payload) != struct.unpack(">I", data[end:end + 4])[0]:
+            raise ValueError(f"PNG chunk {kind!r} fails its CRC")
+        yield kind, payload
+        pos = end + 4
 
 
 def palette_png(data: bytes) -> dict | None:
@@ -43,17 +51,22 @@ def palette_png(data: bytes) -> dict | None:
     """
     if not data.startswith(PNG_SIGNATURE):
         return None
-    header, palette, idat = None, None, []
-    for kind, payload in png_chunks(data):
-        if kind == b"IHDR":
-            header = payload
-        elif kind == b"PLTE":
-            palette = payload
-        elif kind == b"IDAT":
-            idat.append(payload)
-        elif kind == b"tRNS":
-            return None
-    if header is None or len(header) != 13 or palette is None or not idat:
+    header, palette, idat, ended = None, None, [], False
+    try:
+        for kind, payload in png_chunks(data):
+            if kind == b"IHDR":
+                header = payload
+            elif kind == b"PLTE":
+                palette = payload
+            elif kind == b"IDAT":
+                idat.append(payload)
+            elif kind == b"tRNS":
+                return None
+            elif kind == b"IEND":
+                ended = True
+    except ValueError:  # damaged: WeasyPrint's own way reports it
+        return None
+    if not ended or header is None or len(header) != 13 or palette is None or not idat:
         return None
     width, height, bits, color_type, _compression, _filter, interlace = struct.unpack(">IIBBBBB", header)
     if color_type != _COLOR_TYPE_PALETTE or interlace != 0 or bits not in (1, 2, 4, 8):
@@ -96,8 +109,12 @@ def install() -> bool:
         _cchc_palette = True
 
         def __new__(cls, pillow_image, image_id, image_data, *args, **kwargs):
+            # WeasyPrint passes (…, filename, cache, orientation, options) by position
+            orientation = args[2] if len(args) > 2 else kwargs.get("orientation", "none")
+            options = (args[3] if len(args) > 3 else kwargs.get("options")) or images.DEFAULT_OPTIONS
             png = palette_png(image_data) if isinstance(image_data, bytes) else None
-            if png is None or pillow_image.format != "PNG" or kwargs.get("options", {}).get("optimize_images"):
+            if (png is None or pillow_image.format != "PNG" or options.get("optimize_images")
+                    or images.rotate_pillow_image(pillow_image, orientation) is not pillow_image):
                 return original(pillow_image, image_id, image_data, *args, **kwargs)
             self = super().__new__(cls)
             self._png = png

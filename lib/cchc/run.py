@@ -226,8 +226,8 @@ def run_report(
             sys.setswitchinterval(SWITCH_INTERVAL)
             nb = execute_notebook(stage, params, notebook, on_start=beside.start)
         finally:
-            beside.wait()  # never remove or publish the stage under the thread's feet
             sys.setswitchinterval(switch)
+            beside.wait()  # never remove or publish the stage under the thread's feet
         appendix = beside.result()
         html = export.notebook_to_html(nb, stage / "report.html", title=report_title(month))
         export.html_to_pdf(html, stage / "report.pdf", appendix=appendix)
@@ -237,6 +237,10 @@ def run_report(
         final = output_dir / month
         publish(stage, final)
     except BaseException:
+        # (an interrupt may have cut the wait above short: the thread must be
+        # done before the stage goes; interrupted again, the stage stays and
+        # the next run of the month removes it)
+        beside.wait()
         shutil.rmtree(stage, ignore_errors=True)
         raise
     if index:
