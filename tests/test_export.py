@@ -268,3 +268,19 @@ def test_the_pdf_prints_the_appendix_as_an_annex_numbered_on_its_own(tiny_notebo
     assert str(first + 1) not in lines[0] and "1" not in lines[0]  # unnumbered, like the letter's first page
     for number, page_lines in enumerate(lines[1:], start=2):
         assert str(number) in page_lines and str(first + number) not in page_lines
+
+
+def test_a_matching_layout_made_beforehand_is_the_one_printed(tiny_notebook, tmp_path):
+    """Same markup: html_to_pdf takes the prepared document as it is (here one
+    that says something else, to tell it apart) and does not lay it out again."""
+    from pypdf import PdfReader
+
+    from cchc.export import Appendix, _layout, split_appendix
+
+    fragment = _appendix_fragment(3)
+    page = notebook_to_html(_with_appendix(tiny_notebook, fragment))
+    _, region = split_appendix(page)
+    stand_in = Appendix(region, _layout(html_page("<p>Bản dựng sẵn</p>")))
+    text = unicodedata.normalize("NFC", "\n".join(
+        p.extract_text() for p in PdfReader(str(html_to_pdf(page, tmp_path / "r.pdf", appendix=stand_in))).pages))
+    assert "Bản dựng sẵn" in text and "Xã Thử Nghiệm 0" not in text

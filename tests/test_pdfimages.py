@@ -98,3 +98,18 @@ def test_install_is_idempotent_and_keeps_to_the_version_it_knows(monkeypatch):
     assert pdfimages.install() is True and images.RasterImage is patched
     monkeypatch.setattr(weasyprint, "__version__", "999.0")
     assert pdfimages.install() is False
+
+
+@pytest.mark.parametrize("option", [{"dpi": 50}, {"optimize_images": True}])
+def test_weasyprint_options_that_rework_images_get_its_own_way(tmp_path, option):
+    """Asked to shrink or optimise images, WeasyPrint does it itself (no /Indexed)."""
+    from weasyprint import HTML
+
+    from cchc.export import _pdf_options
+
+    data = base64.b64encode(png(chart_like(400, 160))).decode()
+    out = tmp_path / "x.pdf"
+    HTML(string=f'<img src="data:image/png;base64,{data}" style="width:2cm">').write_pdf(
+        str(out), **_pdf_options(), **option)
+    assert b"/Indexed" not in out.read_bytes()
+    assert len(pdf_images(out)) == 1

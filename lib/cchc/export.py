@@ -194,7 +194,7 @@ def prepare() -> None:
     shown = {"text/html": "<p>Ắ</p>", "image/png": _PNG_1X1, "text/plain": ""}
     notebook_to_html(new_notebook(cells=[  # a markdown cell and an output: their filters load too
         new_markdown_cell("## Ắ"), new_code_cell("", outputs=[new_output("display_data", data=shown)])]))
-    _pdf_document('<p class="cchc-letter">Ắ</p>').render(**_pdf_options())
+    _layout('<p class="cchc-letter">Ắ</p>')
 
 
 # ============================================================== HTML -> PDF
@@ -341,11 +341,13 @@ def _pdf_options() -> dict:
     return {"stylesheets": list(stylesheets), "font_config": fonts}
 
 
-def _pdf_document(page: str, base_url: str | None = None):
+def _layout(page: str, base_url: str | None = None):
+    """The WeasyPrint Document of an HTML page, laid out with the report's set-up."""
     from weasyprint import HTML
 
     fetcher, _, _ = _pdf_setup()
-    return HTML(string=pdf_tables(page), base_url=base_url or str(PACKAGE), url_fetcher=fetcher)
+    document = HTML(string=pdf_tables(page), base_url=base_url or str(PACKAGE), url_fetcher=fetcher)
+    return document.render(**_pdf_options())
 
 
 # ---- the appendix: an annex of its own in the PDF
@@ -397,7 +399,7 @@ def prepare_appendix(fragment: str, title: str = "", base_url: str | None = None
     cell = nbformat.v4.new_code_cell("", metadata={"tags": [APPENDIX_TAG]}, outputs=[output])
     page = notebook_to_html(nbformat.v4.new_notebook(cells=[cell]), title=title)
     _, region = split_appendix(page)
-    return Appendix(region, _pdf_document(appendix_page(page, region), base_url).render(**_pdf_options()))
+    return Appendix(region, _layout(appendix_page(page, region), base_url))
 
 
 def html_to_pdf(html, out_path, base_url: str | None = None, appendix: Appendix | None = None) -> Path:
@@ -416,12 +418,10 @@ def html_to_pdf(html, out_path, base_url: str | None = None, appendix: Appendix 
     else:
         page = str(html)
     main, region = split_appendix(page)
-    documents = [_pdf_document(main, base_url).render(**_pdf_options())]
+    documents = [_layout(main, base_url)]
     if region is not None:
-        if appendix is not None and appendix.region == region:
-            documents.append(appendix.document)
-        else:
-            documents.append(_pdf_document(appendix_page(page, region), base_url).render(**_pdf_options()))
+        prepared = appendix is not None and appendix.region == region
+        documents.append(appendix.document if prepared else _layout(appendix_page(page, region), base_url))
     out = Path(out_path)
     # hinting=True keeps the fonts' hinting: subsetting is faster (fontTools need
     # not rewrite the glyph programs) and the PDF is still small (~60 KB a letter).

@@ -7,7 +7,9 @@ time. A PDF can hold the PNG's own pixel data: an /Indexed image (the PNG's
 palette as its lookup table) whose stream is the concatenated IDAT chunks,
 decoded with FlateDecode and the PNG predictor. `install()` makes WeasyPrint
 read such PNGs into `PalettePNG`, which embeds them that way; other images
-(RGB, grey, with transparency, interlaced, JPEG, SVG) go the usual way.
+(RGB, grey, with transparency, interlaced, JPEG, SVG), and any image when
+WeasyPrint is asked to rotate images, shrink them to a dpi or optimise them,
+go the usual way.
 
 The pixels are the same (tests/test_pdfimages.py renders the PDF back and
 compares). `install()` patches `weasyprint.images.RasterImage`, which
@@ -114,6 +116,7 @@ def install() -> bool:
             options = (args[3] if len(args) > 3 else kwargs.get("options")) or images.DEFAULT_OPTIONS
             png = palette_png(image_data) if isinstance(image_data, bytes) else None
             if (png is None or pillow_image.format != "PNG" or options.get("optimize_images")
+                    or options.get("dpi")  # shrunk to a dpi: WeasyPrint's own way
                     or images.rotate_pillow_image(pillow_image, orientation) is not pillow_image):
                 return original(pillow_image, image_id, image_data, *args, **kwargs)
             self = super().__new__(cls)
@@ -135,10 +138,7 @@ def install() -> bool:
             self.format = "PNG"
             self.image_data = self.cache_image_data(image_data, filename)
 
-        def get_x_object(self, interpolate, dpi_ratio):
-            if dpi_ratio != 1:  # a `dpi` option shrinks it: WeasyPrint's own way
-                return original(_open(self.image_data.data), self.id, self.image_data.data,
-                                cache=self._cache).get_x_object(interpolate, dpi_ratio)
+        def get_x_object(self, interpolate, dpi_ratio):  # dpi_ratio is 1: no `dpi` option
             png = self._png
             colors = len(png["palette"]) // 3
             return pydyf.Stream([png["idat"]], pydyf.Dictionary({
@@ -161,10 +161,3 @@ def install() -> bool:
     images.RasterImage = PalettePNG
     return True
 
-
-def _open(data: bytes):
-    from io import BytesIO
-
-    from PIL import Image
-
-    return Image.open(BytesIO(data))

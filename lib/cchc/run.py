@@ -164,7 +164,7 @@ class Beside:
     def start(self) -> None:
         """Start the thread (a second call does nothing)."""
         with self._lock:
-            if not self._thread.is_alive() and self._thread.ident is None:
+            if self._thread.ident is None:  # never started
                 self._thread.start()
 
     def wait(self) -> None:

@@ -23,8 +23,8 @@ CHANGE_COLUMNS = {"reception_rate_change", "result_rate_change"}
 DATE_COLUMNS = {"deadline", "returned", "due", "submitted"}
 #: The appendix's full table: one row per unit of the month (outcomes.json "units").
 APPENDIX_COLUMNS = ["name", "received", "received_digitized", "reception_rate", "reception_rate_change",
-                "resolved", "resolved_digitized", "result_rate", "payment_total", "payment_online",
-                "payment_rate", "below_average_streak", "overdue_total", "overdue_excused"]
+                    "resolved", "resolved_digitized", "result_rate", "payment_total", "payment_online",
+                    "payment_rate", "below_average_streak", "overdue_total", "overdue_excused"]
 
 
 @lru_cache(maxsize=1)
