@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc import export, run
+from cchc import nbhtml, pdf, run
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -75,22 +75,18 @@ class FakePipeline:
         final = self.output_dir / MONTH
         self.seen_final.append(snapshot(final) if final.exists() else {})
 
-    def execute_notebook(self, stage, parameters, notebook=None, on_start=None):
-        assert stage.parent == self.output_dir.resolve() and "stage_dir" not in parameters
-        if on_start:
-            on_start()  # the kernel is up: the files beside the notebook are written meanwhile
+    def execute_notebook(self, stage, parameters, notebook=None):
+        """The kernel: it writes the month's files into `files_dir`, the staging folder."""
+        assert stage.parent == self.output_dir.resolve() and parameters["files_dir"] == str(stage)
         (stage / "report.ipynb").write_text("{}", encoding="utf-8")
+        (stage / "outcomes.json").write_text('{"month": "2023-06", "new": true}\n', encoding="utf-8")
+        for name in ("scorecard.xlsx", "report.docx"):
+            (stage / name).write_bytes(b"PK new")
+        (stage / "units").mkdir()
+        (stage / "units" / "XA_NGOC_KY.html").write_text("<p>new</p>", encoding="utf-8")
         self._look()
         self._maybe_fail("notebook")
         return {"cells": []}
-
-    def write_month_files(self, month, data_dir, overrides, stage):
-        assert month == MONTH and stage.parent == self.output_dir.resolve()
-        (stage / "outcomes.json").write_text('{"month": "2023-06", "new": true}\n', encoding="utf-8")
-        (stage / "units").mkdir()
-        (stage / "units" / "XA_NGOC_KY.html").write_text("<p>new</p>", encoding="utf-8")
-        self._maybe_fail("files")
-        return "the appendix, laid out"
 
     def notebook_to_html(self, nb, out_path=None, title=None):
         self._look()
@@ -98,8 +94,7 @@ class FakePipeline:
         Path(out_path).write_text("<p>new report</p>", encoding="utf-8")
         return "<p>new report</p>"
 
-    def html_to_pdf(self, html, out_path, base_url=None, appendix=None):
-        self.appendix = appendix
+    def html_to_pdf(self, html, out_path, base_url=None):
         self._look()
         if self.fail_at == "pdf-partial":  # a half-written PDF, then the failure
             Path(out_path).write_bytes(b"%PDF-1.7 half")
@@ -115,9 +110,8 @@ def fake(monkeypatch, tmp_path):
     def install(fail_at=None, exc=None):
         pipeline = FakePipeline(tmp_path / "output", fail_at, exc)
         monkeypatch.setattr(run, "execute_notebook", pipeline.execute_notebook)
-        monkeypatch.setattr(run, "write_month_files", pipeline.write_month_files)
-        monkeypatch.setattr(export, "notebook_to_html", pipeline.notebook_to_html)
-        monkeypatch.setattr(export, "html_to_pdf", pipeline.html_to_pdf)
+        monkeypatch.setattr(nbhtml, "notebook_to_html", pipeline.notebook_to_html)
+        monkeypatch.setattr(pdf, "html_to_pdf", pipeline.html_to_pdf)
         monkeypatch.setattr(run, "refresh_index", lambda output_dir: None)
         return pipeline
 
@@ -128,16 +122,13 @@ def test_files_appear_together(fake, tmp_path):
     out = tmp_path / "output"
     old = make_old_outputs(out)
     pipeline = fake()
-    switch = sys.getswitchinterval()
     final = run.run_report(MONTH, DATA, out)
-    assert sys.getswitchinterval() == switch  # lowered only while the kernel ran
     assert final == (out / MONTH).resolve()
     # while the run wrote its files, the month's folder held the old ones, untouched
     assert pipeline.seen_final == [old, old, old]
     new = snapshot(final)
-    assert set(new) == {"report.ipynb", "outcomes.json", "report.html", "report.pdf", "units/XA_NGOC_KY.html"}
-    assert b"old" not in b"".join(new.values())  # nothing of the old run is mixed in (scorecard.xlsx is gone too)
-    assert pipeline.appendix == "the appendix, laid out"  # made beside the kernel, handed to the PDF
+    assert set(new) == {*run.REPORT_FILES, "units/XA_NGOC_KY.html"}
+    assert b"old" not in b"".join(new.values())  # nothing of the old run is mixed in
     assert leftovers(out) == []
 
 
@@ -153,7 +144,6 @@ def test_first_run_of_a_month(fake, tmp_path):
     "fail_at, exc, match",
     [
         ("notebook", run.RunError("the notebook failed in cell 3: ValueError: x"), "cell 3"),
-        ("files", RuntimeError("openpyxl broke"), "openpyxl"),
         ("html", RuntimeError("nbconvert broke"), "nbconvert"),
         ("pdf", OSError(28, "No space left on device"), "space"),
         ("pdf-partial", RuntimeError("WeasyPrint broke"), "WeasyPrint"),
@@ -194,49 +184,6 @@ def test_cli_reports_a_failed_run_in_one_line(fake, tmp_path, capsys):
     assert code == 1
     assert "ERROR" in err and "WeasyPrint broke" in err and "Traceback" not in err
     assert snapshot(out / MONTH) == old
-
-
-def test_the_stage_waits_for_the_thread_beside_the_notebook(fake, tmp_path, monkeypatch):
-    """The notebook fails while the files beside it are still being written: the
-    staging folder is removed only once the thread is done, and nothing is left."""
-    out = tmp_path / "output"
-    old = make_old_outputs(out)
-    fake("notebook", RuntimeError("the kernel died"))
-    done = []
-
-    def slow(month, data_dir, overrides, stage):
-        time.sleep(0.3)
-        (stage / "outcomes.json").write_text("{}", encoding="utf-8")  # fails if the stage is gone
-        done.append(stage)
-
-    monkeypatch.setattr(run, "write_month_files", slow)
-    with pytest.raises(RuntimeError, match="kernel died"):
-        run.run_report(MONTH, DATA, out)
-    assert len(done) == 1 and not done[0].exists()
-    assert snapshot(out / MONTH) == old and leftovers(out) == []
-
-
-def test_the_files_are_written_even_if_the_kernel_hook_never_fires(fake, tmp_path, monkeypatch):
-    out = tmp_path / "output"
-    pipeline = fake()
-    monkeypatch.setattr(run, "execute_notebook", lambda stage, parameters, notebook=None, on_start=None:
-                        pipeline.execute_notebook(stage, parameters, notebook))
-    final = run.run_report(MONTH, DATA, out)
-    assert {"outcomes.json", "units/XA_NGOC_KY.html"} <= set(snapshot(final))
-
-
-def test_beside_runs_once_and_hands_back_its_error():
-    calls = []
-    beside = run.Beside(lambda: calls.append(1) or 1 / 0)
-    beside.start()
-    beside.start()
-    with pytest.raises(ZeroDivisionError):
-        beside.result()
-    assert calls == [1]
-    unstarted = run.Beside(lambda: calls.append(2))
-    unstarted.wait()  # never started: nothing to wait for
-    unstarted.result()  # runs it then
-    assert calls == [1, 2]
 
 
 def test_other_months_are_not_touched(fake, tmp_path):
@@ -405,14 +352,14 @@ def test_rerun_gives_the_same_outcomes_and_a_failed_real_run_replaces_nothing(ki
     out = killed["out"]
     published = snapshot(out / MONTH)
     caught = {}
-    real_pdf = export.html_to_pdf
+    real_pdf = pdf.html_to_pdf
 
-    def failing_pdf(html, out_path, base_url=None, appendix=None):
-        real_pdf(html, out_path, base_url, appendix)  # the PDF is made, every file is staged ...
+    def failing_pdf(html, out_path, base_url=None):
+        real_pdf(html, out_path, base_url)  # the PDF is made, every file is staged ...
         caught.update(snapshot(Path(out_path).parent))
         raise RuntimeError("the PDF export failed (test)")  # ... and then the run fails
 
-    monkeypatch.setattr(export, "html_to_pdf", failing_pdf)
+    monkeypatch.setattr(pdf, "html_to_pdf", failing_pdf)
     with pytest.raises(RuntimeError, match="PDF export failed"):
         run.run_report(MONTH, DATA, out)
     assert snapshot(out / MONTH) == published  # the failed run replaced nothing

@@ -116,27 +116,6 @@ def test_cache_can_be_turned_off(monkeypatch):
         assert load.cache_dir() is None
 
 
-def test_pdf_tables_fixed_layout_only_for_long_tables():
-    import re
-
-    from cchc import export
-    from cchc.tables import table_html
-
-    rows = [{"name": f"Xã Số {i}", "received": 1000 + i, "reception_rate": 97.31} for i in range(40)]
-    long = table_html(rows, ["name", "received", "reception_rate"], caption="Phụ lục")
-    short = table_html(rows[:3], ["name", "received", "reception_rate"])
-    page = f"<p>x</p>{short}<p>y</p>{long}"
-    out = export.pdf_tables(page)
-    assert out.count("table-layout:fixed") == 1
-    assert out.startswith(f"<p>x</p>{short}<p>y</p>")  # the short table is as it was
-    widths = [float(w) for w in re.findall(r'<col style="width:([\d.]+)%">', out)]
-    assert len(widths) == 3 and abs(sum(widths) - 100) < 0.01
-    total = float(re.search(r"width:([\d.]+)pt", out)[1])
-    assert total <= 160 / 25.4 * 72 + 0.01  # never wider than the page
-    # nothing else changes: same cells, same caption
-    assert re.sub(r"<colgroup>.*?</colgroup>| style=\"[^\"]*\"", "", out) == page
-
-
 def test_png_bytes_is_one_opaque_palette_png():
     import io
 

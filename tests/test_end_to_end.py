@@ -173,9 +173,9 @@ def test_executed_notebook_keeps_parameters(june):
     assert injected and 'month = "2023-06"' in injected[0].source
 
 
-def test_the_files_written_beside_the_kernel_agree_with_the_notebook(june, outcomes):
-    """outcomes.json is written by the run while the kernel executes the notebook:
-    the same review, so the notebook's letter is the letter of outcomes.json."""
+def test_outcomes_json_is_what_the_notebook_computed(june, outcomes):
+    """The kernel computes the month once and writes outcomes.json from it:
+    the notebook's letter is the letter of outcomes.json."""
     import nbformat
 
     from cchc.load import load_dataset

@@ -55,17 +55,19 @@ def test_papermill_documents_the_parameters():
 
 
 def test_the_letter_and_the_appendix_are_tagged(nb):
-    """cchc.export puts the letter first and prints the appendix as an annex; the
-    run lays the appendix out beforehand from cchc.tables.appendix_html."""
+    """cchc.nbhtml puts the letter first; print.css prints the appendix as an annex."""
     tagged = {tag: [c.source for c in nb.cells if tag in c.metadata.get("tags", [])] for tag in ("letter", "appendix")}
     assert tagged == {"letter": ["nbk.show_letter(rv)"], "appendix": ["nbk.show_appendix(rv)"]}
 
 
-def test_save_of_older_notebooks_does_nothing(tmp_path):
-    """Notebooks written before the run wrote the files itself end with nbk.save."""
-    from cchc import notebook as nbk
-
-    assert nbk.save(None, tmp_path) is None and list(tmp_path.iterdir()) == []
+def test_the_kernel_writes_the_month_files_where_the_run_says(nb):
+    """One computation: the last cell writes the review's files into files_dir
+    (hidden from the report); the parameters cell leaves it None."""
+    last = nb.cells[-1]
+    assert last.source == "monthly.write_files(rv, files_dir)"
+    assert "remove-cell" in last.metadata.get("tags", [])
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert "files_dir = None  #" in params.source
 
 
 def test_only_cchc_calls_in_code_cells(nb):
@@ -93,4 +95,4 @@ def test_runs_in_jupyterlab_with_its_defaults_as_under_papermill(nb):
     errors = [o for c in run.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
     after = sorted((ROOT / "output").iterdir()) if (ROOT / "output").exists() else []
-    assert after == before  # stage_dir None: nothing written
+    assert after == before  # files_dir None: nothing written

@@ -8,7 +8,6 @@ stderr, not a traceback (CCHC_DEBUG=1 shows the traceback).
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
 import sys
 from pathlib import Path
@@ -175,16 +174,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The command's entry point (`python -m cchc`, `cchc`): main(), then a quick exit.
-
-    A report run leaves pandas, matplotlib, WeasyPrint and the notebook
-    machinery loaded, and tearing the interpreter down takes about 0.3 s (0.6 s
-    at province scale) after every file is written and closed. So the exit
-    hooks run and the output is flushed here, then the process ends without
-    the teardown. Tests call main().
-    """
-    code = main()
-    atexit._run_exitfuncs()  # among them cchc.export.release: WeasyPrint's temporary font folder
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    """The command's entry point (`python -m cchc`, `cchc`). Tests call main()."""
+    sys.exit(main())

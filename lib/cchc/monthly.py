@@ -1,8 +1,10 @@
 """One month's review, assembled: what the notebook calls.
 
 `review()` loads the data, resolves the parameters, computes the indicators,
-applies the rules and drafts the letter; `write_files()` writes the month's
-machine-readable and office files into a folder. The notebook only displays.
+applies the rules and drafts the letter: the month is computed once, in the
+notebook's kernel. `write_files()` writes, from that review, the month's
+machine-readable and office files into the folder a report run gives the
+notebook (`files_dir`); the rest of the notebook only displays.
 """
 
 from __future__ import annotations
@@ -73,8 +75,14 @@ def review(month: str | None = None, data_dir="data", **given) -> Review:
     )
 
 
-def write_files(rv: Review, dest: Path) -> list[Path]:
-    """Write outcomes.json, scorecard.xlsx, report.docx and units/<code>.html (one page per unit) into `dest`."""
+def write_files(rv: Review, dest) -> list[Path]:
+    """Write outcomes.json, scorecard.xlsx, report.docx and units/<code>.html (one page per unit) into `dest`.
+
+    `dest` None writes nothing (the notebook in JupyterLab, where no report
+    run gave it a folder) and returns [].
+    """
+    if dest is None:
+        return []
     from cchc.docx_letter import write_docx
     from cchc.scorecard import write_scorecard
     from cchc.unitpages import write_unit_pages

@@ -160,10 +160,3 @@ def show_overdue(rv: Review) -> None:
 
 def show_appendix(rv: Review) -> None:
     _display(appendix_html(rv.outcomes))
-
-
-def save(rv: Review, stage_dir=None) -> None:
-    """Does nothing, kept for notebooks written before the run wrote the month's
-    files itself (their last cell calls it): `python -m cchc report` now writes
-    outcomes.json, scorecard.xlsx, report.docx and the unit pages beside the
-    kernel (`cchc.run.write_month_files`)."""
