@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import posixpath
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -575,6 +577,40 @@ def uncached_formula_cells(xml: bytes) -> set[str]:
     return out
 
 
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the zip member of its XML, as the package's relationships say.
+
+    The workbook part is the package's officeDocument relationship (as a rule
+    xl/workbook.xml); each of its <sheet name=… r:id=…> is looked up in the
+    workbook's own relationships (xl/_rels/workbook.xml.rels).
+    """
+    workbook = next(member for kind, member in _relationships(archive, "").values() if kind.endswith("/officeDocument"))
+    targets = _relationships(archive, workbook)
+    parts = {}
+    for sheet in ElementTree.fromstring(archive.read(workbook)).iterfind("{*}sheets/{*}sheet"):
+        rid = next(value for key, value in sheet.attrib.items() if key.endswith("}id"))
+        parts[sheet.get("name")] = targets[rid][1]
+    return parts
+
+
+def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Id -> (type, zip member) of a part's relationships ("" is the package itself).
+
+    A target is relative to the part's folder ("worksheets/sheet1.xml") or
+    absolute from the package root ("/xl/worksheets/sheet1.xml"); external ones are left out.
+    """
+    folder, name = posixpath.split(part)
+    root = ElementTree.fromstring(archive.read(posixpath.join(folder, "_rels", f"{name}.rels")))
+    out = {}
+    for rel in root.iterfind("{*}Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        member = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id")] = (rel.get("Type", ""), member)
+    return out
+
+
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -653,6 +689,8 @@ def read_month(
         import openpyxl
 
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = sheet_parts(archive)
     except Exception:  # noqa: BLE001 — any failure is the same problem for the user
         log.error(_open_failure(data))
         return None, log.problems
@@ -671,8 +709,7 @@ def read_month(
             try:
                 ws.reset_dimensions()
                 rows = list(ws.iter_rows(min_row=1, min_col=1, values_only=True))
-                xml_path = getattr(ws, "_worksheet_path", None)
-                uncached = uncached_formula_cells(wb._archive.read(xml_path)) if xml_path else set()
+                uncached = uncached_formula_cells(archive.read(parts[sheet]))
             except Exception:  # noqa: BLE001
                 log.error("cannot read this sheet: the workbook is damaged; save it again from Excel", sheet=sheet)
                 continue
@@ -687,6 +724,7 @@ def read_month(
                 sheets[sheet] = _reports_sheet(table, registry, log, check_units, month, epoch)
     finally:
         wb.close()
+        archive.close()
 
     order = {s: i for i, s in enumerate(SHEETS)}
     problems = sorted(log.problems, key=lambda p: (order.get(p.sheet, -1), p.row or 0))
