@@ -9,7 +9,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from cchc import load
+from cchc import columns, load, sheets, xlsx
 from cchc.dataset import (
     DIGITIZATION_COLUMNS,
     OVERDUE_COLUMNS,
@@ -214,8 +214,8 @@ def test_totals_labels(tmp_path, label):
 
 
 def test_totals_label_is_not_a_unit_name():
-    assert not load.is_totals_label("Cộng Lạc") and not load.is_totals_label("Tổng hợp")
-    assert load.is_totals_label("Tổng cộng (23)") and not load.is_totals_label(12)
+    assert not sheets.is_totals_label("Cộng Lạc") and not sheets.is_totals_label("Tổng hợp")
+    assert sheets.is_totals_label("Tổng cộng (23)") and not sheets.is_totals_label(12)
 
 
 def test_blank_rows_skipped(tmp_path):
@@ -597,17 +597,17 @@ def test_sheet_parts_follow_the_relationships():
                    + rel.format("x9", "hyperlink", "http://example.org/", ' TargetMode="External"')
                    + rel.format("x3", "worksheet", "../top.xml", "") + "</Relationships>")
     with zipfile.ZipFile(buffer) as z:
-        assert load.sheet_parts(z) == {"A & B": "other/two.xml", "Hai": "wb/s/one.xml", "Ba": "top.xml"}
+        assert xlsx.sheet_parts(z) == {"A & B": "other/two.xml", "Hai": "wb/s/one.xml", "Ba": "top.xml"}
 
 
 def test_uncached_formula_scan():
     xml = (b'<sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="B1" t="str"><f>"a"</f></c>'
            b'<c r="C1" s="2"><f t="shared" si="0"/></c><c r="D1"><v>3</v></c><c r="E1"><f>A1</f><v></v></c>'
            b'<c r="F1" t="str"><f>""</f><v></v></c><c r="G1" s="3" t="str"><f>"b"</f><v>b</v></c></row></sheetData>')
-    assert load.uncached_formula_cells(xml) == {"B1", "C1", "E1"}
-    assert load.uncached_formula_cells(b"<sheetData/>") == set()
+    assert xlsx.uncached_formula_cells(xml) == {"B1", "C1", "E1"}
+    assert xlsx.uncached_formula_cells(b"<sheetData/>") == set()
     prefixed = b'<x:row r="2"><x:c r="A2"><x:f>1</x:f></x:c><x:c r="B2"><x:f>1</x:f><x:v>1</x:v></x:c></x:row>'
-    assert load.uncached_formula_cells(prefixed) == {"A2"}
+    assert xlsx.uncached_formula_cells(prefixed) == {"A2"}
 
 
 # --------------------------------------------------------------------------- speed
@@ -616,7 +616,7 @@ def test_uncached_formula_scan():
 def test_parsers_run_once_per_distinct_value(monkeypatch):
     calls = []
     values = pd.Series(["01/06/2023", "02/06/2023", None, "01/06/2023"] * 5000, dtype=object)
-    parsed, errs = load._parse_column(values, lambda v: calls.append(v) or v)
+    parsed, errs = columns.parse_column(values, lambda v: calls.append(v) or v)
     assert len(calls) == 3  # two dates and the blank, not 20,000 cells
     assert list(parsed[:4]) == ["01/06/2023", "02/06/2023", None, "01/06/2023"]
 
