@@ -9,7 +9,12 @@ a month read before.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
+import pickle
+import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from cchc.dataset import Problem
@@ -20,9 +25,8 @@ from cchc.workbook import MonthData, read_month
 CACHE_VARIABLE = "CCHC_CACHE_DIR"
 #: At most this many cached months; the oldest are dropped beyond it.
 CACHE_MAX_ENTRIES = 2000
-_CODE_FILES = ("workbook.py", "xlsx.py", "contract.py", "table.py", "columns.py", "sheets.py", "log.py", "cells.py",
-               "registry.py", "dataset.py", "months.py", "text.py")
-_code_key: str | None = None
+#: The package a cached month depends on: every module in it (*.py, sub-folders too).
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def cache_dir() -> Path | None:
@@ -31,8 +35,6 @@ def cache_dir() -> Path | None:
     $CCHC_CACHE_DIR, else the user's cache folder (~/.cache/cchc/months,
     $XDG_CACHE_HOME, %LOCALAPPDATA% on Windows).
     """
-    import os
-
     value = os.environ.get(CACHE_VARIABLE)
     if value is not None:
         return None if value.strip().lower() in ("", "0", "off", "no", "none", "false") else Path(value)
@@ -43,28 +45,27 @@ def cache_dir() -> Path | None:
     return base / "months"
 
 
-def _code_fingerprint() -> str:
-    """What a cached month depends on besides its inputs: this code and the parsing libraries."""
-    global _code_key
-    if _code_key is None:
-        import sys
-        from importlib.metadata import version
+@functools.cache
+def code_fingerprint(package: Path) -> str:
+    """What a cached month depends on besides its inputs: the code and the parsing libraries.
 
-        h = hashlib.sha256()
-        here = Path(__file__).parent
-        for name in _CODE_FILES:
-            h.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
-        for pkg in ("openpyxl", "pandas", "numpy"):
-            h.update(f"{pkg}={version(pkg)};".encode())
-        h.update(sys.version.encode())
-        _code_key = h.hexdigest()
-    return _code_key
+    The bytes of every *.py file of the package, in the order of their paths
+    relative to it, then the versions of openpyxl, pandas, numpy and Python.
+    """
+    h = hashlib.sha256()
+    modules = sorted((p.relative_to(package).as_posix(), p) for p in package.rglob("*.py"))
+    for name, path in modules:
+        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for pkg in ("openpyxl", "pandas", "numpy"):
+        h.update(f"{pkg}={version(pkg)};".encode())
+    h.update(sys.version.encode())
+    return h.hexdigest()
 
 
 def _month_key(sha: str, file: str, month: str, registry: Registry, check_units: bool) -> str:
     units = registry.units[["code", "name", "kind", "aliases", "order"]]
     h = hashlib.sha256()
-    for part in (_code_fingerprint(), sha, file, month, str(bool(check_units)),
+    for part in (code_fingerprint(PACKAGE_DIR), sha, file, month, str(bool(check_units)),
                  repr([tuple(r) for r in units.itertuples(index=False)])):
         h.update(part.encode("utf-8") + b"\0")
     return h.hexdigest()
@@ -79,14 +80,11 @@ def read_month_cached(
     of a run, and the history is read again by every run (the command checks
     the data, then the notebook's kernel loads it; each month of a batch reads
     all the months before it). A month's result depends only on the file's
-    bytes, its name, the month, the registry and this code, so it is kept,
+    bytes, its name, the month, the registry and the code (`code_fingerprint`), so it is kept,
     pickled, under a key made of all of them: a changed workbook, units.csv or
     cchc version is read afresh. Any trouble with the cache (unwritable,
     damaged entry) falls back on reading the workbook.
     """
-    import os
-    import pickle
-
     folder = cache_dir()
     if folder is None:
         return read_month(path, file, month, registry, check_units)
