@@ -541,10 +541,10 @@ def test_formula_without_cached_value(tmp_path):
     assert "formula" in found[0].message
 
 
-def _move_parts(xlsx, moves: dict[str, tuple[str, str]]) -> None:
+def _move_parts(path, moves: dict[str, tuple[str, str]]) -> None:
     """Rewrite an .xlsx as another writer might: parts renamed and swapped, relationships
     reordered, targets relative or absolute. `moves`: old member -> (new member, its new target)."""
-    with zipfile.ZipFile(xlsx) as z:
+    with zipfile.ZipFile(path) as z:
         members = {n: z.read(n).decode() for n in z.namelist()}
     renamed = {moves.get(n, (n,))[0]: text for n, text in members.items()}
     for rels in [n for n in renamed if n.endswith(".rels")]:
@@ -557,7 +557,7 @@ def _move_parts(xlsx, moves: dict[str, tuple[str, str]]) -> None:
     for old, (member, _) in moves.items():
         types = types.replace(f'PartName="/{old}"', f'PartName="/{member}"')
     renamed["[Content_Types].xml"] = types
-    with zipfile.ZipFile(xlsx, "w") as z:
+    with zipfile.ZipFile(path, "w") as z:
         for name in sorted(renamed, reverse=True):
             z.writestr(name, renamed[name])
 
@@ -565,16 +565,16 @@ def _move_parts(xlsx, moves: dict[str, tuple[str, str]]) -> None:
 def test_formula_found_whatever_the_sheet_parts_are_called(tmp_path):
     pay = RawSheet([headers("ThanhToan"), ["Ngọc Kỳ", 10, "=B2-1"], *[(u[1], 10, 1) for u in DEFAULT_UNITS[:2]]])
     data = make_data_dir(tmp_path, months={MONTH: {**_formula_month(), "ThanhToan": pay}})
-    xlsx = data / "raw" / f"{MONTH}.xlsx"
-    _move_parts(xlsx, {
+    path = data / "raw" / f"{MONTH}.xlsx"
+    _move_parts(path, {
         "xl/workbook.xml": ("xl/book.xml", "xl/book.xml"),
-        "xl/_rels/workbook.xml.rels": ("xl/_rels/book.xml.rels", ""),
+        "xl/_rels/workbook.xml.rels": ("xl/_rels/book.xml.rels", ""),  # no relationship targets it
         "xl/worksheets/sheet1.xml": ("xl/worksheets/sheet4.xml", "/xl/worksheets/sheet4.xml"),  # SoHoa
         "xl/worksheets/sheet2.xml": ("xl/parts/q.xml", "parts/q.xml"),  # QuaHan
         "xl/worksheets/sheet3.xml": ("xl/t.xml", "../xl/t.xml"),  # ThanhToan
         "xl/worksheets/sheet4.xml": ("xl/worksheets/sheet1.xml", "worksheets/sheet1.xml"),  # BaoCao
     })
-    with zipfile.ZipFile(xlsx) as z:
+    with zipfile.ZipFile(path) as z:
         assert "xl/workbook.xml" not in z.namelist() and "xl/worksheets/sheet2.xml" not in z.namelist()
         assert {"xl/book.xml", "xl/parts/q.xml", "xl/t.xml"} <= set(z.namelist())
     found = errors(load.validate(data, MONTH))
@@ -590,7 +590,8 @@ def test_sheet_parts_follow_the_relationships():
         z.writestr("_rels/.rels", "<Relationships xmlns='http://schemas.openxmlformats.org/package/2006/relationships'>"
                    + rel.format("r1", "officeDocument", "wb/main.xml", "") + "</Relationships>")
         z.writestr("wb/main.xml", '<workbook xmlns="s" xmlns:r="r"><sheets><sheet name="A &amp; B" r:id="x2"/>'
-                   '<sheet name="Hai" r:id="x1"/><sheet name="Ba" r:id="x3"/></sheets></workbook>')
+                   '<sheet name="Hai" r:id="x1"/><sheet name="Ba" r:id="x3"/><sheet name="Bốn"/>'
+                   '<sheet name="Năm" r:id="x5"/></sheets></workbook>')
         z.writestr("wb/_rels/main.xml.rels", "<Relationships xmlns='http://schemas.openxmlformats.org/package/2006/"
                    "relationships'>" + rel.format("x1", "worksheet", "s/one.xml", "")
                    + rel.format("x2", "worksheet", "/other/two.xml", "")

@@ -60,14 +60,17 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
     The workbook part is the package's officeDocument relationship (as a rule
     xl/workbook.xml); each of its <sheet name=… r:id=…> is looked up in the
-    workbook's own relationships (xl/_rels/workbook.xml.rels).
+    workbook's own relationships (xl/_rels/workbook.xml.rels). A sheet whose
+    relationship is missing has no part.
     """
-    workbook = next(member for kind, member in _relationships(archive, "").values() if kind.endswith("/officeDocument"))
+    package = {kind.rsplit("/", 1)[-1]: member for kind, member in _relationships(archive, "").values()}
+    workbook = package["officeDocument"]
     targets = _relationships(archive, workbook)
     parts = {}
     for sheet in ElementTree.fromstring(archive.read(workbook)).iterfind("{*}sheets/{*}sheet"):
-        rid = next(value for key, value in sheet.attrib.items() if key.endswith("}id"))
-        parts[sheet.get("name")] = targets[rid][1]
+        rid = next((value for key, value in sheet.attrib.items() if key.endswith("}id")), None)
+        if rid in targets:
+            parts[sheet.get("name")] = targets[rid][1]
     return parts
 
 
