@@ -28,7 +28,7 @@ Ratios and targets:
   province / sample       ≤ 2.0
   batch -jJOBS / -j1      ≤ 0.65
 
-Runs are "warm": the warm-up leaves the parsed-month cache of cchc.load
+Runs are "warm": the warm-up leaves the parsed-month cache of cchc.cache
 filled, as after any earlier run on the same data. --cold-cache gives every
 timed run an empty cache instead (the first run ever on that data).
 

@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from cchc import load
+from cchc import cache, load
 from cchc.cli import main
 from workbooks import (
     DEFAULT_CONFIG,
@@ -50,10 +50,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module", autouse=True)
 def no_month_cache():
-    """Every case is read from its file (cchc.load keeps parsed months in a user cache
-    otherwise): what is checked is the parsing, and the user's cache is left alone."""
+    """Every case is read from its file, not taken from the parsed-month cache:
+    what is checked is the parsing."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(getattr(load, "CACHE_VARIABLE", "CCHC_CACHE_DIR"), "off")
+        mp.setenv(cache.CACHE_VARIABLE, "off")
         yield
 MONTH = "2023-06"
 RAW = f"raw/{MONTH}.xlsx"

@@ -88,13 +88,14 @@ def test_parsed_months_cache_gives_the_same_dataset(tmp_path, monkeypatch):
     import pandas as pd
 
     from cchc import load
+    from cchc.cache import CACHE_VARIABLE
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    monkeypatch.setenv(load.CACHE_VARIABLE, "off")
+    monkeypatch.setenv(CACHE_VARIABLE, "off")
     fresh, fresh_problems = load._collect(data, "2023-06")
     cache = tmp_path / "cache"
-    monkeypatch.setenv(load.CACHE_VARIABLE, str(cache))
+    monkeypatch.setenv(CACHE_VARIABLE, str(cache))
     for _ in range(2):  # the first run fills the cache, the second reads it
         ds, problems = load._collect(data, "2023-06")
         for name in ("digitization", "payments", "overdue", "reports", "units"):
@@ -109,11 +110,11 @@ def test_parsed_months_cache_gives_the_same_dataset(tmp_path, monkeypatch):
 
 
 def test_cache_can_be_turned_off(monkeypatch):
-    from cchc import load
+    from cchc.cache import CACHE_VARIABLE, cache_dir
 
     for value in ("", "off", "0"):
-        monkeypatch.setenv(load.CACHE_VARIABLE, value)
-        assert load.cache_dir() is None
+        monkeypatch.setenv(CACHE_VARIABLE, value)
+        assert cache_dir() is None
 
 
 def test_png_bytes_is_one_opaque_palette_png():

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from cchc import load
+from cchc import cache, load
 from cchc.dataset import (
     DIGITIZATION_COLUMNS,
     OVERDUE_COLUMNS,
@@ -41,10 +41,10 @@ MONTH = "2023-06"
 
 @pytest.fixture(scope="module", autouse=True)
 def no_month_cache():
-    """Every case is read from its file (cchc.load keeps parsed months in a user cache
-    otherwise): what is checked is the parsing, and the user's cache is left alone."""
+    """Every case is read from its file, not taken from the parsed-month cache:
+    what is checked is the parsing."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(getattr(load, "CACHE_VARIABLE", "CCHC_CACHE_DIR"), "off")
+        mp.setenv(cache.CACHE_VARIABLE, "off")
         yield
 UNIT_NAMES = [u[1] for u in DEFAULT_UNITS] + ["UBND xã Hòa Bình", "Phụng Kỳ", "Hoa Binh", "Tổng cộng", "Toàn huyện"]
 

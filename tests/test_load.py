@@ -2,11 +2,14 @@
 
 import datetime as dt
 import hashlib
+import io
+import re
+import zipfile
 
 import pandas as pd
 import pytest
 
-from cchc import load
+from cchc import columns, load, sheets, xlsx
 from cchc.dataset import (
     DIGITIZATION_COLUMNS,
     OVERDUE_COLUMNS,
@@ -211,8 +214,8 @@ def test_totals_labels(tmp_path, label):
 
 
 def test_totals_label_is_not_a_unit_name():
-    assert not load.is_totals_label("Cộng Lạc") and not load.is_totals_label("Tổng hợp")
-    assert load.is_totals_label("Tổng cộng (23)") and not load.is_totals_label(12)
+    assert not sheets.is_totals_label("Cộng Lạc") and not sheets.is_totals_label("Tổng hợp")
+    assert sheets.is_totals_label("Tổng cộng (23)") and not sheets.is_totals_label(12)
 
 
 def test_blank_rows_skipped(tmp_path):
@@ -538,14 +541,74 @@ def test_formula_without_cached_value(tmp_path):
     assert "formula" in found[0].message
 
 
+def _move_parts(path, moves: dict[str, tuple[str, str]]) -> None:
+    """Rewrite an .xlsx as another writer might: parts renamed and swapped, relationships
+    reordered, targets relative or absolute. `moves`: old member -> (new member, its new target)."""
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n).decode() for n in z.namelist()}
+    renamed = {moves.get(n, (n,))[0]: text for n, text in members.items()}
+    for rels in [n for n in renamed if n.endswith(".rels")]:
+        text = renamed[rels]
+        # openpyxl writes targets from the root; every target is rewritten once (parts are swapped)
+        text = re.sub(r'Target="/?([^"]+)"', lambda m: f'Target="{moves[m[1]][1]}"' if m[1] in moves else m[0], text)
+        head, *items, tail = re.split(r"(?=<Relationship )|(?=</Relationships>)", text)
+        renamed[rels] = head + "".join(reversed(items)) + tail
+    types = renamed["[Content_Types].xml"]
+    for old, (member, _) in moves.items():
+        types = types.replace(f'PartName="/{old}"', f'PartName="/{member}"')
+    renamed["[Content_Types].xml"] = types
+    with zipfile.ZipFile(path, "w") as z:
+        for name in sorted(renamed, reverse=True):
+            z.writestr(name, renamed[name])
+
+
+def test_formula_found_whatever_the_sheet_parts_are_called(tmp_path):
+    pay = RawSheet([headers("ThanhToan"), ["Ngọc Kỳ", 10, "=B2-1"], *[(u[1], 10, 1) for u in DEFAULT_UNITS[:2]]])
+    data = make_data_dir(tmp_path, months={MONTH: {**_formula_month(), "ThanhToan": pay}})
+    path = data / "raw" / f"{MONTH}.xlsx"
+    _move_parts(path, {
+        "xl/workbook.xml": ("xl/book.xml", "xl/book.xml"),
+        "xl/_rels/workbook.xml.rels": ("xl/_rels/book.xml.rels", ""),  # no relationship targets it
+        "xl/worksheets/sheet1.xml": ("xl/worksheets/sheet4.xml", "/xl/worksheets/sheet4.xml"),  # SoHoa
+        "xl/worksheets/sheet2.xml": ("xl/parts/q.xml", "parts/q.xml"),  # QuaHan
+        "xl/worksheets/sheet3.xml": ("xl/t.xml", "../xl/t.xml"),  # ThanhToan
+        "xl/worksheets/sheet4.xml": ("xl/worksheets/sheet1.xml", "worksheets/sheet1.xml"),  # BaoCao
+    })
+    with zipfile.ZipFile(path) as z:
+        assert "xl/workbook.xml" not in z.namelist() and "xl/worksheets/sheet2.xml" not in z.namelist()
+        assert {"xl/book.xml", "xl/parts/q.xml", "xl/t.xml"} <= set(z.namelist())
+    found = errors(load.validate(data, MONTH))
+    assert [(p.sheet, p.row, p.column) for p in found] == [
+        ("SoHoa", 3, "Số hoá đầy đủ khi tiếp nhận"), ("ThanhToan", 2, "Trực tuyến")]
+    assert all("formula without a saved result" in p.message for p in found)
+
+
+def test_sheet_parts_follow_the_relationships():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        rel = '<Relationship Id="{}" Type="http://x/{}" Target="{}"{}/>'
+        z.writestr("_rels/.rels", "<Relationships xmlns='http://schemas.openxmlformats.org/package/2006/relationships'>"
+                   + rel.format("r1", "officeDocument", "wb/main.xml", "") + "</Relationships>")
+        z.writestr("wb/main.xml", '<workbook xmlns="s" xmlns:r="r"><sheets><sheet name="A &amp; B" r:id="x2"/>'
+                   '<sheet name="Hai" r:id="x1"/><sheet name="Ba" r:id="x3"/><sheet name="Bốn"/>'
+                   '<sheet name="Năm" r:id="x5"/></sheets></workbook>')
+        z.writestr("wb/_rels/main.xml.rels", "<Relationships xmlns='http://schemas.openxmlformats.org/package/2006/"
+                   "relationships'>" + rel.format("x1", "worksheet", "s/one.xml", "")
+                   + rel.format("x2", "worksheet", "/other/two.xml", "")
+                   + rel.format("x9", "hyperlink", "http://example.org/", ' TargetMode="External"')
+                   + rel.format("x3", "worksheet", "../top.xml", "") + "</Relationships>")
+    with zipfile.ZipFile(buffer) as z:
+        assert xlsx.sheet_parts(z) == {"A & B": "other/two.xml", "Hai": "wb/s/one.xml", "Ba": "top.xml"}
+
+
 def test_uncached_formula_scan():
     xml = (b'<sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="B1" t="str"><f>"a"</f></c>'
            b'<c r="C1" s="2"><f t="shared" si="0"/></c><c r="D1"><v>3</v></c><c r="E1"><f>A1</f><v></v></c>'
            b'<c r="F1" t="str"><f>""</f><v></v></c><c r="G1" s="3" t="str"><f>"b"</f><v>b</v></c></row></sheetData>')
-    assert load.uncached_formula_cells(xml) == {"B1", "C1", "E1"}
-    assert load.uncached_formula_cells(b"<sheetData/>") == set()
+    assert xlsx.uncached_formula_cells(xml) == {"B1", "C1", "E1"}
+    assert xlsx.uncached_formula_cells(b"<sheetData/>") == set()
     prefixed = b'<x:row r="2"><x:c r="A2"><x:f>1</x:f></x:c><x:c r="B2"><x:f>1</x:f><x:v>1</x:v></x:c></x:row>'
-    assert load.uncached_formula_cells(prefixed) == {"A2"}
+    assert xlsx.uncached_formula_cells(prefixed) == {"A2"}
 
 
 # --------------------------------------------------------------------------- speed
@@ -554,7 +617,7 @@ def test_uncached_formula_scan():
 def test_parsers_run_once_per_distinct_value(monkeypatch):
     calls = []
     values = pd.Series(["01/06/2023", "02/06/2023", None, "01/06/2023"] * 5000, dtype=object)
-    parsed, errs = load._parse_column(values, lambda v: calls.append(v) or v)
+    parsed, errs = columns.parse_column(values, lambda v: calls.append(v) or v)
     assert len(calls) == 3  # two dates and the blank, not 20,000 cells
     assert list(parsed[:4]) == ["01/06/2023", "02/06/2023", None, "01/06/2023"]
 

@@ -6,8 +6,10 @@ import unicodedata
 import openpyxl
 import pytest
 
+from cchc import contract
+from cchc.cache import CACHE_VARIABLE
 from cchc.dataset import DataError
-from cchc.template import DATA_ROW, HEADER_ROW, write_template
+from cchc.template import DATA_ROW, HEADER_ROW, LAYOUT, write_template
 
 # Headers exactly as docs/data-contract.md lists them.
 CONTRACT = {
@@ -209,3 +211,24 @@ def test_round_trip_filled_template_loads(data_dir):
     assert list(ds.overdue["code"]) == ["XA_B"]
     assert list(ds.reports["code"]) == ["NV"]
     assert not [p for p in ds.warnings if "SoHoa" in str(p) or "ThanhToan" in str(p)]
+
+
+def test_every_field_of_the_contract_is_laid_out():
+    assert {s: list(spec["columns"]) for s, spec in LAYOUT.items()} == {s: list(f) for s, f in contract.SHEETS.items()}
+
+
+def test_a_header_is_declared_once_for_the_loader_and_the_template(data_dir, monkeypatch):
+    from cchc import load
+
+    monkeypatch.setitem(contract.SHEETS["ThanhToan"], "payment_total", "Tổng số giao dịch")
+    monkeypatch.setenv(CACHE_VARIABLE, "off")  # the cache's key knows the code's bytes, not a change in memory
+    path = write_template(data_dir, "2023-06")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["ThanhToan"]
+    assert header(ws) == ["STT", "Đơn vị", "Tổng số giao dịch", "Trực tuyến"]
+    assert _validations(ws)["Trực tuyến"].error == "Phải là số nguyên từ 0 đến số ở cột 'Tổng số giao dịch'."
+    assert load.validate(data_dir, "2023-06") == []
+    ws.cell(HEADER_ROW, 3, "Tổng giao dịch")  # the header as it was
+    wb.save(path)
+    found = [(p.sheet, p.message) for p in load.validate(data_dir, "2023-06") if p.is_error]
+    assert found == [("ThanhToan", f"missing column 'Tổng số giao dịch' (header row {HEADER_ROW})")]

@@ -1,8 +1,8 @@
-"""Parsing of single cell values read from a workbook: integers, booleans, dates.
+"""Parsing of single cell values read from a workbook: integers, counts, booleans, dates.
 
 Each parser takes the value openpyxl gives (None, str, int, float, bool,
 datetime, date) and returns the parsed value, or raises `ValueError` whose
-message says what is wrong in plain words; `cchc.load` turns it into a Problem.
+message says what is wrong in plain words; the loader turns it into a Problem.
 Blank cells (None, "", spaces) are handled by the callers via `is_blank`.
 """
 
@@ -12,6 +12,8 @@ import datetime as dt
 import math
 import re
 import unicodedata
+
+from cchc.text import nfc
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # the 1900 date system (serial 1 = 1900-01-01)
 # Serial numbers accepted as dates: 1950-01-01 … 2149-12-31; anything else is
@@ -57,7 +59,7 @@ def cell_text(value) -> str:
         return value.strftime("%d/%m/%Y %H:%M:%S")
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    return unicodedata.normalize("NFC", str(value)).strip()
+    return nfc(value).strip()
 
 
 def _excel_error(value) -> None:
@@ -101,8 +103,23 @@ def parse_int(value) -> int:
     raise ValueError("expected a whole number")
 
 
-def _fold_ascii(text: str) -> str:
-    """Lower case without any diacritic (đ -> d), for yes/no words."""
+#: Larger counts are typing errors (and would not fit the frames' int64).
+MAX_COUNT = 10**12
+
+
+def parse_count(value) -> int:
+    """A count cell: blank or "-" is 0, otherwise `parse_int`, at most MAX_COUNT."""
+    if is_blank(value) or (isinstance(value, str) and value.strip() in {"-", "–"}):
+        return 0
+    number = parse_int(value)
+    if abs(number) > MAX_COUNT:
+        raise ValueError(f"too large for a count (more than {MAX_COUNT:,}): expected a whole number of dossiers "
+                         "or transactions")
+    return number
+
+
+def fold_ascii(text: str) -> str:
+    """Lower case without any diacritic (đ -> d): for yes/no words and totals labels."""
     s = unicodedata.normalize("NFD", text.casefold()).replace("đ", "d")
     return "".join(c for c in s if not unicodedata.combining(c)).strip()
 
@@ -116,7 +133,7 @@ def parse_bool(value) -> bool:
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
     if isinstance(value, str):
-        word = " ".join(_fold_ascii(value).split()).rstrip(".")
+        word = " ".join(fold_ascii(value).split()).rstrip(".")
         if word in TRUE_WORDS:
             return True
         if word in FALSE_WORDS:

@@ -49,7 +49,3 @@ def month_range(start: str, end: str) -> list[str]:
 def quarter_start(month: str) -> str:
     y, m = parse_month(month)
     return month_str(y, (m - 1) // 3 * 3 + 1)
-
-
-def month_number(month: str) -> int:
-    return parse_month(month)[1]

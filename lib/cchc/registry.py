@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from cchc.dataset import ERROR, KINDS, LOCAL_KINDS, UNIT_COLUMNS, WARNING, Problem
+from cchc.text import nfc
 
 UNITS_FILE = "units.csv"
 REQUIRED_COLUMNS = ("code", "name", "kind")
@@ -124,10 +125,6 @@ def _loose_department_key(key: str) -> str:
             key = key[: -len(suffix)]
             break
     return key.strip()
-
-
-def _nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text)).strip()
 
 
 class Registry:
@@ -242,7 +239,7 @@ def read_units(path: Path, file: str = UNITS_FILE) -> tuple[pd.DataFrame, list[P
     if not lines or not any(c.strip() for c in lines[0]):
         error("units.csv is empty: expected a header row code,name,kind,aliases and one row per unit")
         return empty_units(), problems
-    header = [_nfc(c).casefold() for c in lines[0]]
+    header = [nfc(c).strip().casefold() for c in lines[0]]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     for c in missing:
         error(f"units.csv has no column '{c}' (expected columns code,name,kind,aliases)", row=1, column=c)
@@ -256,7 +253,7 @@ def read_units(path: Path, file: str = UNITS_FILE) -> tuple[pd.DataFrame, list[P
         if not any(c.strip() for c in cells):
             continue
         code, name, kind_text, aliases_text = (
-            _nfc(cells[at[c]]) if c in at and at[c] < len(cells) else "" for c in ("code", "name", "kind", "aliases")
+            nfc(cells[at[c]]).strip() if c in at and at[c] < len(cells) else "" for c in ("code", "name", "kind", "aliases")
         )
         ok = True
         if not code:
@@ -275,7 +272,7 @@ def read_units(path: Path, file: str = UNITS_FILE) -> tuple[pd.DataFrame, list[P
         if not ok:
             continue
         seen_codes[code] = rownum
-        aliases = tuple(dict.fromkeys(a for a in (_nfc(x) for x in aliases_text.split(";")) if a))
+        aliases = tuple(dict.fromkeys(a for a in (nfc(x).strip() for x in aliases_text.split(";")) if a))
         records.append({"code": code, "name": name, "kind": kind, "aliases": aliases, "row": rownum})
 
     if not records and not problems:

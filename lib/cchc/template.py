@@ -1,15 +1,15 @@
 """A blank data-entry workbook for one month: ``raw/<month>.xlsx``.
 
 The workbook has the four sheets of the data contract (SoHoa, QuaHan,
-ThanhToan, BaoCao) with exactly the contract's headers, a title row above the
-header and an STT column (both skipped by the loader), the registry's units
-filled in where a sheet has one row per unit, data validation with
-Vietnamese input messages, frozen headers and column widths.
+ThanhToan, BaoCao) with exactly the contract's headers (`cchc.contract`, the
+ones the loader looks for), a title row above the header and an STT column
+(both skipped by the loader), the registry's units filled in where a sheet has
+one row per unit, data validation with Vietnamese input messages, frozen
+headers and column widths.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +19,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cchc import fmt
+from cchc import contract, fmt
 from cchc.dataset import DataError
 from cchc.months import parse_month
 from cchc.registry import UNITS_FILE, read_units
+from cchc.text import nfc
 
 #: Title row, then the header row; data starts on DATA_ROW.
 TITLE_ROW = 1
@@ -40,76 +41,71 @@ _UNIT = "unit"
 
 @dataclass(frozen=True)
 class _Col:
-    header: str  # exactly as in docs/data-contract.md
     kind: str
     width: float
     prompt: str = ""  # input message (Vietnamese)
-    max_of: str = ""  # for counts bounded by another column: that column's header
     required: bool = False
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-SHEETS: dict[str, dict] = {
+#: How each sheet is presented: its title, whether it has one row per unit, and
+#: per field the kind of cell, the column width and the input message. Headers,
+#: their order and the bounds of counts come from the contract (cchc.contract).
+LAYOUT: dict[str, dict] = {
     "SoHoa": {
         "title": "SỐ HOÁ HỒ SƠ THỦ TỤC HÀNH CHÍNH",
         "per_unit": True,
-        "columns": [
-            _Col("Đơn vị", _UNIT, 34, "Tên cơ quan, đơn vị (đã điền sẵn theo danh mục units.csv)."),
-            _Col("Tiếp nhận", _COUNT, 12, "Số hồ sơ tiếp nhận trong tháng: số nguyên ≥ 0."),
-            _Col(
-                "Số hoá đầy đủ khi tiếp nhận", _COUNT, 16,
+        "columns": {
+            "unit": _Col(_UNIT, 34, "Tên cơ quan, đơn vị (đã điền sẵn theo danh mục units.csv)."),
+            "received": _Col(_COUNT, 12, "Số hồ sơ tiếp nhận trong tháng: số nguyên ≥ 0."),
+            "received_digitized": _Col(
+                _COUNT, 16,
                 "Số hồ sơ được số hoá đầy đủ thành phần khi tiếp nhận: số nguyên từ 0 đến số Tiếp nhận.",
-                max_of="Tiếp nhận",
             ),
-            _Col("Giải quyết", _COUNT, 12, "Số hồ sơ đã giải quyết trong tháng (kể cả hồ sơ tháng trước chuyển sang): số nguyên ≥ 0."),
-            _Col(
-                "Số hoá kết quả", _COUNT, 14,
-                "Số hồ sơ đã giải quyết có kết quả được số hoá: số nguyên từ 0 đến số Giải quyết.",
-                max_of="Giải quyết",
+            "resolved": _Col(
+                _COUNT, 12, "Số hồ sơ đã giải quyết trong tháng (kể cả hồ sơ tháng trước chuyển sang): số nguyên ≥ 0."
             ),
-        ],
+            "resolved_digitized": _Col(
+                _COUNT, 14, "Số hồ sơ đã giải quyết có kết quả được số hoá: số nguyên từ 0 đến số Giải quyết."
+            ),
+        },
     },
     "QuaHan": {
         "title": "HỒ SƠ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH QUÁ HẠN",
         "per_unit": False,
-        "columns": [
-            _Col("Mã hồ sơ", _TEXT, 20, "Mã hồ sơ trên Hệ thống thông tin giải quyết TTHC; không trùng nhau.", required=True),
-            _Col("Đơn vị", _UNIT, 30, "Cơ quan, đơn vị để hồ sơ quá hạn: chọn trong danh sách (theo sheet SoHoa)."),
-            _Col("Lĩnh vực", _TEXT, 24, "Lĩnh vực của thủ tục, ví dụ: Người có công, Hộ tịch, Đất đai."),
-            _Col("Thủ tục", _TEXT, 30, "Tên thủ tục hành chính (có thể để trống)."),
-            _Col("Hạn xử lý", _DATE, 13, "Hạn giải quyết theo quy định, dạng ngày dd/mm/yyyy."),
-            _Col("Ngày trả kết quả", _DATE, 14, "Ngày trả kết quả, dạng dd/mm/yyyy; để trống nếu hồ sơ chưa giải quyết xong."),
-            _Col("Miễn trừ", _BOOL, 11, "Có: quá hạn do nguyên nhân ngoài đơn vị (không nhắc nhở); Không: ngược lại."),
-            _Col("Lý do", _TEXT, 40, "Lý do quá hạn / lý do miễn trừ (bắt buộc khi Miễn trừ = Có)."),
-            _Col("Căn cứ", _TEXT, 40, "Văn bản làm căn cứ miễn trừ, ví dụ: Báo cáo số …/BC-UBND ngày … (có thể để trống)."),
-        ],
+        "columns": {
+            "dossier": _Col(_TEXT, 20, "Mã hồ sơ trên Hệ thống thông tin giải quyết TTHC; không trùng nhau.", required=True),
+            "unit": _Col(_UNIT, 30, "Cơ quan, đơn vị để hồ sơ quá hạn: chọn trong danh sách (theo sheet SoHoa)."),
+            "field": _Col(_TEXT, 24, "Lĩnh vực của thủ tục, ví dụ: Người có công, Hộ tịch, Đất đai."),
+            "procedure": _Col(_TEXT, 30, "Tên thủ tục hành chính (có thể để trống)."),
+            "deadline": _Col(_DATE, 13, "Hạn giải quyết theo quy định, dạng ngày dd/mm/yyyy."),
+            "returned": _Col(_DATE, 14, "Ngày trả kết quả, dạng dd/mm/yyyy; để trống nếu hồ sơ chưa giải quyết xong."),
+            "excused": _Col(_BOOL, 11, "Có: quá hạn do nguyên nhân ngoài đơn vị (không nhắc nhở); Không: ngược lại."),
+            "reason": _Col(_TEXT, 40, "Lý do quá hạn / lý do miễn trừ (bắt buộc khi Miễn trừ = Có)."),
+            "basis": _Col(_TEXT, 40, "Văn bản làm căn cứ miễn trừ, ví dụ: Báo cáo số …/BC-UBND ngày … (có thể để trống)."),
+        },
     },
     "ThanhToan": {
         "title": "THANH TOÁN TRỰC TUYẾN TRÊN CỔNG DỊCH VỤ CÔNG QUỐC GIA",
         "per_unit": True,
-        "columns": [
-            _Col("Đơn vị", _UNIT, 34, "Tên cơ quan, đơn vị (đã điền sẵn theo danh mục units.csv)."),
-            _Col("Tổng giao dịch", _COUNT, 14, "Tổng số giao dịch thanh toán phí, lệ phí trong tháng: số nguyên ≥ 0."),
-            _Col(
-                "Trực tuyến", _COUNT, 12,
+        "columns": {
+            "unit": _Col(_UNIT, 34, "Tên cơ quan, đơn vị (đã điền sẵn theo danh mục units.csv)."),
+            "payment_total": _Col(_COUNT, 14, "Tổng số giao dịch thanh toán phí, lệ phí trong tháng: số nguyên ≥ 0."),
+            "payment_online": _Col(
+                _COUNT, 12,
                 "Số giao dịch thanh toán trực tuyến trên Cổng DVC quốc gia: số nguyên từ 0 đến Tổng giao dịch.",
-                max_of="Tổng giao dịch",
             ),
-        ],
+        },
     },
     "BaoCao": {
         "title": "BÁO CÁO CẢI CÁCH HÀNH CHÍNH ĐỊNH KỲ ĐẾN HẠN TRONG THÁNG",
         "per_unit": False,
-        "columns": [
-            _Col("Đơn vị", _UNIT, 30, "Cơ quan, đơn vị phải báo cáo: chọn trong danh sách (theo sheet SoHoa)."),
-            _Col("Báo cáo", _TEXT, 40, "Tên báo cáo, ví dụ: Báo cáo CCHC định kỳ 6 tháng đầu năm."),
-            _Col("Hạn nộp", _DATE, 13, "Hạn nộp báo cáo, dạng ngày dd/mm/yyyy."),
-            _Col("Ngày nộp", _DATE, 13, "Ngày nộp báo cáo, dạng dd/mm/yyyy; để trống nếu chưa nộp."),
-            _Col("Đầy đủ", _BOOL, 11, "Có: báo cáo đủ nội dung theo quy định; Không: thiếu nội dung."),
-        ],
+        "columns": {
+            "unit": _Col(_UNIT, 30, "Cơ quan, đơn vị phải báo cáo: chọn trong danh sách (theo sheet SoHoa)."),
+            "report": _Col(_TEXT, 40, "Tên báo cáo, ví dụ: Báo cáo CCHC định kỳ 6 tháng đầu năm."),
+            "due": _Col(_DATE, 13, "Hạn nộp báo cáo, dạng ngày dd/mm/yyyy."),
+            "submitted": _Col(_DATE, 13, "Ngày nộp báo cáo, dạng dd/mm/yyyy; để trống nếu chưa nộp."),
+            "complete": _Col(_BOOL, 11, "Có: báo cáo đủ nội dung theo quy định; Không: thiếu nội dung."),
+        },
     },
 }
 
@@ -129,7 +125,7 @@ def _registry_units(data_dir: Path) -> pd.DataFrame:
 
 def printed_unit_name(name: str, kind: str) -> str:
     """The unit as printed on a data-entry row: "UBND xã Ngọc Kỳ", or the department's full name."""
-    return _nfc(fmt.unit_label({"name": _nfc(str(name).strip()), "kind": str(kind).strip().lower()}))
+    return nfc(fmt.unit_label({"name": nfc(str(name).strip()), "kind": str(kind).strip().lower()}))
 
 
 def _month_label(month: str) -> str:
@@ -156,9 +152,8 @@ def write_template(data_dir: Path, month: str, force: bool = False) -> Path:
 
     wb = Workbook()
     wb.remove(wb.active)
-    for sheet_name, spec in SHEETS.items():
-        ws = wb.create_sheet(sheet_name)
-        _fill_sheet(ws, spec, month, unit_names)
+    for sheet in contract.SHEETS:
+        _fill_sheet(wb.create_sheet(sheet), sheet, month, unit_names)
     wb.active = 0
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -167,26 +162,27 @@ def write_template(data_dir: Path, month: str, force: bool = False) -> Path:
     return path
 
 
-def _fill_sheet(ws, spec: dict, month: str, unit_names: list[str]) -> None:
-    columns: list[_Col] = spec["columns"]
+def _fill_sheet(ws, sheet: str, month: str, unit_names: list[str]) -> None:
+    spec = LAYOUT[sheet]
+    headers: dict[str, str] = contract.SHEETS[sheet]  # field -> header, in the contract's order
     per_unit: bool = spec["per_unit"]
     n_rows = len(unit_names) if per_unit else FREE_ROWS
     first, last = DATA_ROW, DATA_ROW + max(n_rows, 1) - 1
 
     # Title row (skipped by the loader) and header row.
-    title = ws.cell(TITLE_ROW, 1, _nfc(f"{spec['title']} — {_month_label(month).upper()}"))
+    title = ws.cell(TITLE_ROW, 1, nfc(f"{spec['title']} — {_month_label(month).upper()}"))
     title.font = Font(bold=True, size=12)
     ws.row_dimensions[HEADER_ROW].height = 33
-    headers = ["STT"] + [c.header for c in columns]
-    for j, header in enumerate(headers, start=1):
-        cell = ws.cell(HEADER_ROW, j, _nfc(header))
+    for j, header in enumerate(["STT", *headers.values()], start=1):
+        cell = ws.cell(HEADER_ROW, j, nfc(header))
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.column_dimensions["A"].width = 6
 
-    letter_of = {c.header: get_column_letter(j) for j, c in enumerate(columns, start=2)}
+    letter_of = {field: get_column_letter(j) for j, field in enumerate(headers, start=2)}
+    whole_of = dict(contract.COUNT_LIMITS.get(sheet, []))  # a count -> the count it may not exceed
 
     if per_unit:
         for i, name in enumerate(unit_names):
@@ -196,18 +192,21 @@ def _fill_sheet(ws, spec: dict, month: str, unit_names: list[str]) -> None:
             cell.value = name
             cell.data_type = "s"  # a name is text, even one that starts with "="
             cell.fill = _UNIT_FILL
-            for j in range(1, len(headers) + 1):
+            for j in range(1, len(headers) + 2):  # STT and the fields
                 ws.cell(r, j).border = _BORDER
 
     unit_list_ref = f"SoHoa!$B${DATA_ROW}:$B${DATA_ROW + max(len(unit_names), 1) - 1}"
-    for j, col in enumerate(columns, start=2):
-        letter = get_column_letter(j)
+    for j, (field, header) in enumerate(headers.items(), start=2):
+        col = spec["columns"][field]
+        letter = letter_of[field]
         rng = f"{letter}{first}:{letter}{last}"
         width = col.width
         if col.kind == _UNIT and per_unit:
             width = max(width, min(60, max((len(n) for n in unit_names), default=10) + 2))
         ws.column_dimensions[letter].width = width
-        dv = _validation(col, letter, letter_of, unit_list_ref, per_unit)
+        whole = whole_of.get(field)
+        bound = (letter_of[whole], headers[whole]) if whole else None
+        dv = _validation(col, header, letter, bound, unit_list_ref, per_unit)
         if dv is not None:
             ws.add_data_validation(dv)
             dv.add(rng)
@@ -229,13 +228,16 @@ def _fill_sheet(ws, spec: dict, month: str, unit_names: list[str]) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _validation(col: _Col, letter: str, letter_of: dict, unit_list_ref: str, per_unit: bool):
-    title = col.header[:32]
+def _validation(col: _Col, header: str, letter: str, bound: tuple[str, str] | None, unit_list_ref: str,
+                per_unit: bool):
+    """The data validation of a column; `bound`: (column letter, header) of the count it may not exceed."""
+    title = header[:32]
     if col.kind == _COUNT:
-        if col.max_of:
-            bound = f"{letter_of[col.max_of]}{DATA_ROW}"
-            dv = DataValidation(type="whole", operator="between", formula1="0", formula2=bound, allow_blank=True)
-            dv.error = f"Phải là số nguyên từ 0 đến số ở cột '{col.max_of}'."
+        if bound:
+            whole_letter, whole_header = bound
+            dv = DataValidation(type="whole", operator="between", formula1="0", formula2=f"{whole_letter}{DATA_ROW}",
+                                allow_blank=True)
+            dv.error = f"Phải là số nguyên từ 0 đến số ở cột '{whole_header}'."
         else:
             dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
             dv.error = "Phải là số nguyên lớn hơn hoặc bằng 0."
