@@ -38,6 +38,8 @@ def test_pct_and_num_of_undefined(x):
 
 
 def test_num():
+    assert fmt.num(100 * 450375 / 887351) == "50,75"  # 50.754999994…, not a tie
+    assert fmt.num(97.31 - 96.65) == "0,66" and fmt.num(97.305) == "97,31"
     assert fmt.num(0.66) == "0,66"
     assert fmt.num(1234.5) == "1.234,5"
     assert fmt.num(1234567) == "1.234.567"

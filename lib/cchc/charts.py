@@ -40,7 +40,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from cchc import fmt
-from cchc.indicators import round2 as _round2
+from cchc.indicators import round2, shown_difference
 
 __all__ = [
     "ranked_rates",
@@ -474,7 +474,7 @@ def ranked_rates(um: pd.DataFrame, month: str | None = None, rate: str = "recept
         return _message_figure(title, "Không có dữ liệu của tháng này.")
 
     rows_f = rows_f.assign(_order=_order_col(rows_f),
-                           _v=_round2(pd.to_numeric(rows_f[rate], errors="coerce").astype(float)))
+                           _v=round2(pd.to_numeric(rows_f[rate], errors="coerce").astype(float)))
     defined = rows_f[rows_f["_v"].notna()].sort_values(["_v", "_order"], ascending=[False, True])
     undefined = rows_f[rows_f["_v"].isna()].sort_values("_order")
 
@@ -519,7 +519,7 @@ def ranked_rates(um: pd.DataFrame, month: str | None = None, rate: str = "recept
         if use_flag:
             below = bool(r["below_average"])
         else:
-            below = ref is not None and v < _round2(ref)
+            below = ref is not None and v < round2(ref)
         return {"label": f"{rank}. {unit_label(r['name'], r.get('kind'))}", "value": v,
                 "cls": "below" if below else "ok", "text": text}
 
@@ -706,9 +706,8 @@ def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
 
     w = local[local["month"].isin(months)].copy()
     w["_order"] = _order_col(w)
-    rate = _round2(pd.to_numeric(w["reception_rate"], errors="coerce").astype(float))
-    avg = _round2(pd.to_numeric(w["local_average_reception_rate"], errors="coerce").astype(float))
-    w["_d"] = _round2(rate - avg)
+    w["_d"] = shown_difference(pd.to_numeric(w["reception_rate"], errors="coerce").astype(float),
+                               pd.to_numeric(w["local_average_reception_rate"], errors="coerce").astype(float))
     if "below_average" in w.columns:
         w["_below"] = w["below_average"].fillna(False).astype(bool) & w["_d"].notna()
     else:
@@ -869,7 +868,7 @@ def _payment_class(total, online, rate, target, very_low):
         return None
     if _finite(online) and float(online) == 0:
         return "not_implemented"
-    r = _round2(float(rate))
+    r = round2(float(rate))
     if r >= target:
         return "meets"
     if r < very_low:
@@ -899,7 +898,7 @@ def payment_window(win: pd.DataFrame, target: float = 30, very_low: float = 2,
     very_low = float(very_low)
     w = win[_is_local(win)].copy() if {"is_local", "kind"} & set(win.columns) else win.copy()
     w["_order"] = _order_col(w)
-    w["_v"] = _round2(pd.to_numeric(w["window_payment_rate"], errors="coerce").astype(float))
+    w["_v"] = round2(pd.to_numeric(w["window_payment_rate"], errors="coerce").astype(float))
     if "payment_class" not in w.columns:
         w["payment_class"] = [
             _payment_class(t, o, r, target, very_low) for t, o, r in zip(

@@ -8,8 +8,9 @@ always written the same way:
 >>> count2(6), count2(13), month_label("2023-06"), date_vn("2023-04-01")
 ('06', '13', '6/2023', '01/4/2023')
 
-Numbers are rounded half-up to two decimals (as displayed), written with a
-decimal comma, "." between thousands and no trailing zeros (Babel, locale vi).
+Numbers are rounded by `cchc.indicators.round2` (half up on the shortest repr,
+the one rounding the rules compare with), written with a decimal comma, "."
+between thousands and no trailing zeros (Babel, locale vi).
 An undefined value (None, NaN) is written as :data:`UNDEFINED`.
 
 Units are dicts (or pandas rows) with at least ``name`` and ``kind``
@@ -22,11 +23,12 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 
 from babel.numbers import format_decimal
 
+from cchc.indicators import round2
 from cchc.months import parse_month
 
 LOCALE = "vi"
@@ -56,21 +58,16 @@ def is_missing(x) -> bool:
         return type(x).__name__ in ("NAType", "NaTType")  # pandas NA / NaT
 
 
-def rounded(x, places: int = 2) -> Decimal:
-    """x rounded half-up to `places` decimals, as displayed (Decimal, no -0)."""
-    try:
-        d = Decimal(str(x))
-    except InvalidOperation as exc:  # pragma: no cover - defensive
-        raise ValueError(f"not a number: {x!r}") from exc
-    d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return d + Decimal(0) if d != 0 else Decimal(0)
+def _shown(x, places: int) -> Decimal:
+    """x as printed: `round2(x, places)`, as an exact Decimal (no -0)."""
+    return Decimal(repr(round2(float(x), places)))
 
 
 def num(x, places: int = 2) -> str:
     """1234.5 -> "1.234,5"; 0.66 -> "0,66"; 100.0 -> "100"; None/NaN -> "—"."""
     if is_missing(x):
         return UNDEFINED
-    return _decimal_text(rounded(x, places), places)
+    return _decimal_text(_shown(x, places), places)
 
 
 @lru_cache(maxsize=8192)
@@ -91,7 +88,7 @@ def direction(x, places: int = 2) -> int:
     """Sign of x as displayed: 1, -1, or 0 (also 0 when rounding gives 0)."""
     if is_missing(x):
         return 0
-    d = rounded(x, places)
+    d = round2(float(x), places)
     return (d > 0) - (d < 0)
 
 
@@ -106,7 +103,7 @@ def signed_change(x, unit: str = "%", places: int = 2) -> str:
     sign = direction(x, places)
     if sign == 0:
         return SAME
-    return f"{UP if sign > 0 else DOWN} {num(abs(rounded(x, places)), places)}{unit}"
+    return f"{UP if sign > 0 else DOWN} {num(abs(float(x)), places)}{unit}"
 
 
 def count2(n) -> str:

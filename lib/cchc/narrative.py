@@ -35,6 +35,7 @@ from typing import NamedTuple
 import jinja2
 
 from cchc import fmt
+from cchc.indicators import round2
 from cchc.months import next_month as _next_month
 from cchc.months import parse_month, prev_month
 
@@ -321,7 +322,7 @@ def _by_field(dossiers) -> list[Obj]:
 
 
 def _full(rate) -> bool:
-    return rate is not None and fmt.rounded(rate) == 100
+    return rate is not None and round2(rate) == 100
 
 
 def _context(outcomes: dict, config: dict) -> Obj:

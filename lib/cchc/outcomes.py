@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cchc.dataset import Dataset
-from cchc.indicators import district, month_index, report_flags, round2, unit_month, window_payments
+from cchc.indicators import district, month_index, report_flags, round2, shown_difference, unit_month, window_payments
 from cchc.months import next_month, prev_month
 from cchc.params import DEFAULTS, resolve_parameters
 from cchc.rules import apply_rules, payment_window
@@ -96,7 +96,7 @@ def _criticize(rows: pd.DataFrame, table: pd.DataFrame) -> list[dict]:
     """Criticised units with average, gap (on displayed values) and the streak's history."""
     rows = rows.assign(
         average=round2(rows["local_average_reception_rate"]),
-        gap=round2(round2(rows["local_average_reception_rate"]) - round2(rows["reception_rate"])),
+        gap=shown_difference(rows["local_average_reception_rate"], rows["reception_rate"]),
     )
     span = rows[["code", "month", "streak"]].rename(columns={"month": "_end"})
     hist = table.merge(span, on="code")
