@@ -126,6 +126,11 @@ def test_outcomes_are_consistent(case):
     assert all(u["window_payment_online"] > 0 and u["window_payment_rate"] < p["payment_target"] for u in o["payment_below"])
     assert all(u["window_payment_rate"] < p["very_low_payment"] for u in o["payment_very_low"])
     assert all(u["window_payment_online"] == 0 for u in o["payment_not_implemented"])
+    # each unit's payment_class is the list it is in (very_low: the finer of below and very_low)
+    for u in doc["units"]:
+        cls = u["payment_class"]
+        assert cls == ("very_low" if u["code"] in very_low else "meets" if u["code"] in meets
+                       else "below" if u["code"] in below else "not_implemented" if u["code"] in none else None)
 
     # orderings on exact values, ties in registry order
     table = unit_month(ds)

@@ -41,6 +41,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from cchc import fmt
 from cchc.indicators import round2, shown_difference
+from cchc.rules import PAYMENT_CLASSES
 
 __all__ = [
     "ranked_rates",
@@ -860,22 +861,6 @@ def _span_text(months: Sequence[str]) -> str:
 # 4. Online payment over the window
 # --------------------------------------------------------------------------
 
-_PAY_CLASSES = ("meets", "below", "very_low", "not_implemented")
-
-
-def _payment_class(total, online, rate, target, very_low):
-    if not _finite(total) or float(total) <= 0 or not _finite(rate):
-        return None
-    if _finite(online) and float(online) == 0:
-        return "not_implemented"
-    r = round2(float(rate))
-    if r >= target:
-        return "meets"
-    if r < very_low:
-        return "very_low"
-    return "below"
-
-
 def payment_window(win: pd.DataFrame, target: float = 30, very_low: float = 2,
                    top: int | None = 30, window: tuple[str, str] | None = None) -> Figure:
     """Online payment over the window by local unit, against the target.
@@ -885,9 +870,10 @@ def payment_window(win: pd.DataFrame, target: float = 30, very_low: float = 2,
     hatched "////"; very low: dense "xxxx"; not implemented: no bar, the text
     "chưa triển khai").  The target is a dash-dot line, the very-low limit a
     dotted one.  Units with no payment transactions (class None) are left out
-    and counted in the subtitle.  When ``payment_class`` is missing it is
-    derived from target/very_low as in rule 6.  window: ("2023-04", "2023-06")
-    for the title.  top: as in :func:`ranked_rates`.
+    and counted in the subtitle.  ``payment_class`` is the class the rules
+    gave (``rules.payment_classes``; the review's window frame carries it);
+    target and very_low only draw the reference lines and the legend.
+    window: ("2023-04", "2023-06") for the title.  top: as in :func:`ranked_rates`.
     """
     title = "Thanh toán trực tuyến trên Cổng Dịch vụ công quốc gia (DVCQG)"
     if window:
@@ -899,15 +885,8 @@ def payment_window(win: pd.DataFrame, target: float = 30, very_low: float = 2,
     w = win[_is_local(win)].copy() if {"is_local", "kind"} & set(win.columns) else win.copy()
     w["_order"] = _order_col(w)
     w["_v"] = round2(pd.to_numeric(w["window_payment_rate"], errors="coerce").astype(float))
-    if "payment_class" not in w.columns:
-        w["payment_class"] = [
-            _payment_class(t, o, r, target, very_low) for t, o, r in zip(
-                w.get("window_payment_total", pd.Series(np.nan, index=w.index)),
-                w.get("window_payment_online", pd.Series(np.nan, index=w.index)),
-                w["_v"])]
-    cls = w["payment_class"].astype(object).where(w["payment_class"].notna(), None)
-    w["_cls"] = cls
-    shown = w[w["_cls"].isin(_PAY_CLASSES)]
+    w["_cls"] = w["payment_class"].astype(object).where(w["payment_class"].notna(), None)
+    shown = w[w["_cls"].isin(PAYMENT_CLASSES)]
     left_out = len(w) - len(shown)
     if shown.empty:
         return _message_figure(title, "Không có giao dịch thanh toán nào trong kỳ.")

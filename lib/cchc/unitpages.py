@@ -474,10 +474,9 @@ def unit_contexts(rv) -> list[dict]:
                           "goals": _goals(current["window"], [{"kind": "target", "value": float(p["payment_target"])}])})
 
         payment_class = None
-        for key in ("payment_not_implemented", "payment_very_low", "payment_below", "payment_meets"):
-            if code in by_rule[key]:
-                payment_class = {"key": key, **by_rule[key][code]}
-                break
+        if isinstance(now.get("payment_class"), str):  # rule 6's class (None: not considered)
+            key = f"payment_{now['payment_class']}"
+            payment_class = {"key": key, **by_rule[key][code]}
 
         crit = by_rule["criticize"].get(code)
         contexts.append({
