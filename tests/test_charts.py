@@ -382,6 +382,23 @@ def test_streak_heatmap_registry_order_months_and_top():
         streak_heatmap(um, order="alphabet")
 
 
+def test_streak_heatmap_shows_the_indicators_streak_and_flags():
+    """The flags and the current streak are the indicators' columns, never recomputed from the window."""
+    um = make_um(4, 0)
+    last = um.month == um.month.max()
+    first = um.code == um.code.iloc[0]
+    um.loc[first, "below_average"] = True
+    um.loc[first & last, "below_average_streak"] = 17  # a streak longer than the months shown
+    um.loc[~first, "below_average"] = False
+    um.loc[~first, "below_average_streak"] = 0
+    fig = streak_heatmap(um, months=3, order="registry")
+    streaks = [t.get_text() for t in main_ax(fig).child_axes[0].get_yticklabels()]
+    assert streaks == ["17", "–", "–", "–"]
+    assert len(with_gid(fig, "streak")) == 1 and not with_gid(fig, "run")
+    with pytest.raises(ValueError, match="below_average_streak"):
+        streak_heatmap(um.drop(columns=["below_average_streak"]))
+
+
 def test_streak_heatmap_150_units(tmp_path):
     um = make_um(150, 5)
     fig = streak_heatmap(um)

@@ -457,7 +457,8 @@ def ranked_rates(um: pd.DataFrame, month: str | None = None, rate: str = "recept
     rate: "reception_rate", "result_rate" or "payment_rate" (any rate column works);
     average: a reference value drawn as a dashed line and used to mark bars below
     it (hatched); None means the month's ``local_average_reception_rate`` when
-    rate is the reception rate and kind is not "department"; False draws none;
+    rate is the reception rate and kind is not "department", and then the marked
+    bars are the indicators' ``below_average``; False draws none;
     target: a dash-dot line (e.g. 100 or 30), used for the marking when there is
     no average; kind: "local", "department" or "all"; top: at most this many
     bars, best ceil(top/2) and worst floor(top/2) when there are more units
@@ -501,7 +502,7 @@ def ranked_rates(um: pd.DataFrame, month: str | None = None, rate: str = "recept
         return _message_figure(title, f"{who}: không phát sinh hồ sơ, không có tỷ lệ để xếp hạng.")
 
     # the indicators' own flag when the reference is the month's local average
-    use_flag = auto_average and average is not None and "below_average" in rows_f.columns
+    use_flag = auto_average and average is not None
     ref = average if average is not None else target
     ref_name = "trung bình chung" if average is not None else "chỉ tiêu"
     classes = {"ok": {"label": f"Bằng hoặc cao hơn {ref_name}" if ref is not None else "Tỷ lệ",
@@ -667,6 +668,11 @@ def district_trend(dist: pd.DataFrame, level: str | None = None) -> Figure:
 # --------------------------------------------------------------------------
 
 
+#: What the heat map reads from indicators.unit_month (the flag and the streak are the indicators', never recomputed).
+_STREAK_COLUMNS = {"month", "code", "name", "reception_rate", "local_average_reception_rate",
+                   "below_average", "below_average_streak"}
+
+
 def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
                    top: int | None = None, order: str = "streak") -> Figure:
     """Local units × months: reception rate minus the local average, in points.
@@ -676,8 +682,10 @@ def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
     grey above, white at the average); grey-safe because runs of consecutive
     below-average months are framed (the current streak with a heavy frame)
     and the sign is written.  Cells without data or with nothing received are
-    left blank and hatched.  The column on the right gives each unit's current
-    streak (``below_average_streak`` of the last month shown).
+    left blank and hatched.  Below-average months are the indicators'
+    ``below_average``; the column on the right gives each unit's current
+    streak (``below_average_streak`` of the last month shown), as computed by
+    :func:`cchc.indicators.unit_month`.
 
     months: None = the latest 12 months in ``um``; an int n = the latest n;
     or a list of "YYYY-MM".  order: "streak" (longest current streak first,
@@ -688,9 +696,11 @@ def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
     if order not in ("streak", "registry"):
         raise ValueError(f"order must be 'streak' or 'registry', not {order!r}")
     title = "Tỷ lệ số hoá khi tiếp nhận so với trung bình chung UBND cấp xã"
-    need = {"month", "code", "name", "reception_rate", "local_average_reception_rate"}
-    if um is None or um.empty or not need <= set(um.columns):
+    if um is None or um.empty:
         return _message_figure(title, "Không có dữ liệu.")
+    missing = _STREAK_COLUMNS - set(um.columns)
+    if missing:
+        raise ValueError(f"streak_heatmap needs the columns of indicators.unit_month; missing: {', '.join(sorted(missing))}")
     local = _select_kind(um, "local")
     if local.empty:
         return _message_figure(title, "Không có UBND cấp xã trong dữ liệu.")
@@ -709,10 +719,7 @@ def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
     w["_order"] = _order_col(w)
     w["_d"] = shown_difference(pd.to_numeric(w["reception_rate"], errors="coerce").astype(float),
                                pd.to_numeric(w["local_average_reception_rate"], errors="coerce").astype(float))
-    if "below_average" in w.columns:
-        w["_below"] = w["below_average"].fillna(False).astype(bool) & w["_d"].notna()
-    else:
-        w["_below"] = w["_d"] < 0
+    w["_below"] = w["below_average"].astype(bool)
 
     units = (local.assign(_order=_order_col(local)).sort_values(["month"])
              .drop_duplicates("code", keep="last").set_index("code"))
@@ -729,17 +736,8 @@ def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
     last = months[-1]
     streak = np.zeros(len(codes), dtype=int)
     w_last = w[w["month"] == last]
-    if "below_average_streak" in w.columns:
-        for r in w_last[["code", "below_average_streak"]].itertuples(index=False):
-            streak[ci[r.code]] = int(r.below_average_streak) if _finite(r.below_average_streak) else 0
-    else:  # trailing run inside the window
-        for i in range(len(codes)):
-            k = 0
-            for j in range(len(months) - 1, -1, -1):
-                if not below[i, j]:
-                    break
-                k += 1
-            streak[i] = k
+    for r in w_last[["code", "below_average_streak"]].itertuples(index=False):
+        streak[ci[r.code]] = int(r.below_average_streak)
 
     reg = units["_order"].reindex(codes).to_numpy()
     if order == "streak":
