@@ -44,6 +44,9 @@ def defaults(level: str = DEFAULT_LEVEL) -> dict:
         # registry holds ("Chủ tịch UBND các xã, phường", …)
         "recipients": [],
         "distribution": [f"CT, các PCT.UBND {level}", "Lưu: VT"],
+        # who sets the online-payment target, and where payments are made (the letter, the unit pages)
+        "superior": "UBND tỉnh",
+        "payment_portal": "Cổng dịch vụ công quốc gia",
         "parameters": {},
     }
 

@@ -35,8 +35,9 @@ from typing import NamedTuple
 import jinja2
 
 from cchc import fmt
+from cchc.config import DEFAULT_LEVEL
+from cchc.config import defaults as config_defaults
 from cchc.indicators import round2
-from cchc.months import next_month as _next_month
 from cchc.months import parse_month, prev_month
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -315,9 +316,8 @@ def _by_field(dossiers) -> list[Obj]:
         f = dz.get("field") or ""
         g = groups.setdefault(f, Obj(field=f, count=0, units=[]))
         g["count"] += 1
-        code = dz.get("code")
-        if code is not None and all(u.get("code") != code for u in g["units"]):
-            g["units"].append(Obj(code=code, name=dz.get("name", ""), kind=dz.get("kind")))
+        if all(u["code"] != dz["code"] for u in g["units"]):
+            g["units"].append(Obj(code=dz["code"], name=dz["name"], kind=dz["kind"]))
     return list(groups.values())
 
 
@@ -326,50 +326,32 @@ def _full(rate) -> bool:
 
 
 def _context(outcomes: dict, config: dict) -> Obj:
+    """What the template reads: the outcomes as computed (nothing recomputed here) and config.yml's wording."""
     o = _clean(copy.deepcopy(outcomes))
-    cfg = config or {}
+    level = _clean((config or {}).get("level") or DEFAULT_LEVEL)
+    cfg = {**config_defaults(level), **{k: v for k, v in (config or {}).items() if v is not None}}
     month = o["month"]
-    nxt = o.get("next_month") or _next_month(month)
+    nxt = o["next_month"]
     ny, nm = parse_month(nxt)
-    params = o.get("parameters") or {}
-    rules = o.get("outcomes") or {}
-    units = o.get("units") or []
-    by_code = {u.get("code"): u for u in units}
-
-    def unit(u) -> Obj:
-        """A rule's unit object, completed from the registry list when needed."""
-        base = dict(by_code.get(u.get("code"), {}))
-        base.update({k: v for k, v in u.items() if v is not None or k not in base})
-        return Obj(base)
-
-    every_unit = list(units)
-    for key in ("commend_departments", "commend_local_digitization", "commend_local_payment",
-                "criticize", "remind", "payment_meets", "payment_below",
-                "payment_very_low", "payment_not_implemented"):
-        every_unit.extend(rules.get(key) or [])
-    local_kinds = fmt.kinds_phrase(every_unit)
-    has_departments = any(u.get("kind") == "department" for u in every_unit)
+    params = o["parameters"]
+    rules = o["outcomes"]
+    units = o["units"]
 
     # ---- district figures and overdue dossiers of the month
-    dist = o.get("district") or {}
+    dist = o["district"]
     district = Obj(
         reception_rate=_rate(dist.get("reception_rate")),
         reception_rate_change=_rate(dist.get("reception_rate_change")),
         result_rate=_rate(dist.get("result_rate")),
         result_rate_change=_rate(dist.get("result_rate_change")),
     )
-    overdue = [dict(by_code.get(d.get("code"), {}), **d) for d in (o.get("overdue") or [])]
-    if overdue or "overdue" in o:
-        overdue_total = len(overdue)
-    else:
-        overdue_total = int(dist.get("overdue_total") or 0)
+    overdue = o["overdue"]
     excused, bases = [], []
     for dz in overdue:
-        if not dz.get("excused"):
+        if not dz["excused"]:
             continue
         if dz.get("reason"):
-            e = Obj(unit=Obj(code=dz.get("code"), name=dz.get("name", ""), kind=dz.get("kind")),
-                    reason=dz["reason"])
+            e = Obj(unit=Obj(code=dz["code"], name=dz["name"], kind=dz["kind"]), reason=dz["reason"])
             if e not in excused:
                 excused.append(e)
         if dz.get("basis") and dz["basis"] not in bases:
@@ -377,75 +359,50 @@ def _context(outcomes: dict, config: dict) -> Obj:
 
     # ---- commendations
     deps = []
-    for u in rules.get("commend_departments") or []:
-        u = unit(u)
+    for u in map(Obj, rules["commend_departments"]):
         r, rd = u.get("received") or 0, u.get("received_digitized") or 0
         s, sd = u.get("resolved") or 0, u.get("resolved_digitized") or 0
         u["same_counts"] = bool(r) and r == s == rd == sd
         deps.append(u)
     locs = []
-    for u in rules.get("commend_local_digitization") or []:
-        u = unit(u)
+    for u in map(Obj, rules["commend_local_digitization"]):
         u["reception_rate"], u["result_rate"] = _rate(u.get("reception_rate")), _rate(u.get("result_rate"))
         defined = [x for x in (u["reception_rate"], u["result_rate"]) if x is not None]
         u["all_full"] = bool(defined) and all(_full(x) for x in defined)
         locs.append(u)
-    pays = [unit(u) for u in rules.get("commend_local_payment") or []]
+    pays = [Obj(u) for u in rules["commend_local_payment"]]
 
-    # ---- criticism
-    average = _rate(o.get("local_average_reception_rate"))
+    # ---- criticism: figures, average and gap as outcomes computed them
     crit = []
-    for u in rules.get("criticize") or []:
-        u = unit(u)
+    for u in map(Obj, rules["criticize"]):
         u["reception_rate"] = _rate(u.get("reception_rate"))
         u["reception_rate_change"] = _rate(u.get("reception_rate_change"))
-        if u.get("gap") is None:
-            avg = _rate(u.get("average")) if u.get("average") is not None else average
-            if avg is not None and u["reception_rate"] is not None:
-                u["gap"] = float(fmt.rounded(avg) - fmt.rounded(u["reception_rate"]))
+        u["gap"] = _rate(u.get("gap"))
         crit.append(u)
 
     # ---- reminders, grouped by reminder number (highest first)
     groups: dict[int, Obj] = {}
-    for u in rules.get("remind") or []:
-        u = unit(u)
-        reasons = u.get("reasons") or []
-        dossiers = u.get("overdue")
-        if dossiers is None and "overdue" in reasons:
-            dossiers = [d for d in overdue if d.get("code") == u.get("code") and not d.get("excused")]
-        dossiers = [dict(d, code=u.get("code"), name=u.get("name"), kind=u.get("kind"))
-                    for d in (dossiers or [])]
+    for u in map(Obj, rules["remind"]):
+        dossiers = [dict(d, code=u["code"], name=u["name"], kind=u["kind"]) for d in u["overdue"]]
         u["overdue_by_field"] = _by_field(dossiers)
         u["overdue_count"] = len(dossiers)
-        reports = [Obj(r) for r in (u.get("reports") or [])]
-        for r in reports:
-            r["report"] = r.get("report") or ""
-            r["missing"] = bool(r.get("missing"))
-            r["late"] = bool(r.get("late")) and not r["missing"]
-            r["complete"] = True if r.get("complete") is None else bool(r.get("complete"))
-        if not reports and any(x.startswith("report_") for x in reasons):
-            reports = [Obj(report="", missing="report_missing" in reasons,
-                           late="report_late" in reasons,
-                           complete="report_incomplete" not in reasons)]
+        reports = [Obj(r) for r in u["reports"]]  # the problem reports, flagged by outcomes
         u["reports_missing"] = [r for r in reports if r["missing"]]
-        u["reports_poor"] = [r for r in reports
-                             if not r["missing"] and (r["late"] or not r["complete"])]
-        count = int(u.get("count") or 1)
+        u["reports_poor"] = [r for r in reports if r["late"] or r["incomplete"]]
+        count = int(u["count"])
         groups.setdefault(count, Obj(count=count, units=[]))["units"].append(u)
     remind_groups = [groups[k] for k in sorted(groups, reverse=True)]
 
     # ---- online payment over the window
-    window = rules.get("payment_window") or {}
-    start = window.get("start") or params.get("payment_window_start") or month
-    end = window.get("end") or month
+    window = rules["payment_window"]
     payment = Obj(
-        target=params.get("payment_target", 30),
-        start_date=fmt.date_vn(fmt.first_day(start)),
-        end_date=fmt.date_vn(fmt.last_day(end)),
-        meets=[unit(u) for u in rules.get("payment_meets") or []],
-        below=[unit(u) for u in rules.get("payment_below") or []],
-        very_low=[unit(u) for u in rules.get("payment_very_low") or []],
-        not_implemented=[unit(u) for u in rules.get("payment_not_implemented") or []],
+        target=params["payment_target"],
+        start_date=fmt.date_vn(fmt.first_day(window["start"])),
+        end_date=fmt.date_vn(fmt.last_day(window["end"])),
+        meets=[Obj(u) for u in rules["payment_meets"]],
+        below=[Obj(u) for u in rules["payment_below"]],
+        very_low=[Obj(u) for u in rules["payment_very_low"]],
+        not_implemented=[Obj(u) for u in rules["payment_not_implemented"]],
     )
 
     signer = cfg.get("signer") or {}
@@ -458,25 +415,26 @@ def _context(outcomes: dict, config: dict) -> Obj:
         next_month_year=ny,
         next_first_day=fmt.date_vn(fmt.first_day(nxt)),
         reported_december=parse_month(month)[1] == 12,
-        level=_clean(cfg.get("level") or "huyện"),
+        level=level,
         place=_clean(cfg.get("place") or ""),
         document_code=_clean(cfg.get("document_code") or ""),
         issuer_lines=_lines(cfg.get("issuer_lines")) or _lines(cfg.get("issuer")),
         # config text printed in the body, escaped for the markup like data
-        proposer=md_escape(_clean(cfg.get("proposer") or "")),
-        superior=md_escape(_clean(cfg.get("superior") or "UBND tỉnh")),
+        proposer=md_escape(_clean(cfg["proposer"])),
+        superior=md_escape(_clean(cfg["superior"])),
         overdue_system=md_escape(_clean(cfg.get("overdue_system") or "")),
-        payment_portal=md_escape(_clean(cfg.get("payment_portal") or "Cổng dịch vụ công quốc gia")),
+        payment_portal=md_escape(_clean(cfg["payment_portal"])),
         payment_officer=md_escape(_clean(cfg.get("payment_officer") or "")),
         one_stop_officers=_list_items(cfg.get("one_stop_officers")),
         recipients=_list_items(cfg.get("recipients")),
         distribution=_list_items(cfg.get("distribution")),
         signer_title_lines=_lines(signer.get("title")),
         signer_name=_clean(signer.get("name") or ""),
-        local_kinds=local_kinds,
-        has_departments=has_departments,
+        # the kinds of unit the registry holds: whom the letter addresses
+        local_kinds=fmt.kinds_phrase(units),
+        has_departments=any(u["kind"] == "department" for u in units),
         district=district,
-        overdue_total=overdue_total,
+        overdue_total=int(dist["overdue_total"]),
         overdue_by_field=_by_field(overdue),
         excused=excused,
         bases=bases,

@@ -318,12 +318,9 @@ def _num_or_none(x):
     return None if fmt.is_missing(x) else float(x)
 
 
-def _figure(done, total, value=None) -> dict:
-    """{"done", "total", "rate"}: the rate recomputed when not given (None when total is 0)."""
-    done, total = _int(done), _int(total)
-    if value is None:
-        value = 100 * done / total if total else None
-    return {"done": done, "total": total, "rate": _num_or_none(value)}
+def _figure(done, total, value) -> dict:
+    """{"done", "total", "rate"}: the indicators' counts and rate (None when undefined)."""
+    return {"done": _int(done), "total": _int(total), "rate": _num_or_none(value)}
 
 
 def peer_averages(table: pd.DataFrame) -> pd.DataFrame:
@@ -361,7 +358,7 @@ def _page_common(rv) -> dict:
     month = rv.month
     year, _ = parse_month(month)
     o = rv.outcomes
-    window = o["outcomes"].get("payment_window") or {}
+    window = o["outcomes"]["payment_window"]
     units = rv.ds.units
     local_units = units[units["kind"] != "department"].to_dict("records")
     cfg = rv.config
@@ -369,16 +366,16 @@ def _page_common(rv) -> dict:
         "month": month,
         "month_label": fmt.month_label(month),
         "year": year,
-        "next_label": fmt.month_label(o.get("next_month") or month),
-        "next_first_day": fmt.date_vn(fmt.first_day(o.get("next_month") or month)),
-        "issuer": " ".join(cfg.get("issuer_lines") or [cfg.get("issuer", "")]),
-        "level": cfg.get("level") or "huyện",
-        "superior": cfg.get("superior") or "UBND tỉnh",
+        "next_label": fmt.month_label(o["next_month"]),
+        "next_first_day": fmt.date_vn(fmt.first_day(o["next_month"])),
+        "issuer": " ".join(cfg.get("issuer_lines") or [cfg["issuer"]]),
+        "level": cfg["level"],
+        "superior": cfg["superior"],
         "local_kinds": fmt.kinds_phrase(local_units),
         "params": dict(rv.params),
         "window": {
-            "start": fmt.date_vn(fmt.first_day(window.get("start") or month)),
-            "end": fmt.date_vn(fmt.last_day(window.get("end") or month)),
+            "start": fmt.date_vn(fmt.first_day(window["start"])),
+            "end": fmt.date_vn(fmt.last_day(window["end"])),
         },
         "local_average": _num_or_none(o.get("local_average_reception_rate")),
     }
@@ -455,7 +452,7 @@ def unit_contexts(rv) -> list[dict]:
             current[key]["average"] = _num_or_none(averages[key].get((month, is_local)))
         current["window"]["average"] = _num_or_none(window_averages.get(is_local))
 
-        commend_threshold = p["commend_local_digitization"] if is_local else p.get("commend_department_digitization", 100.0)
+        commend_threshold = p["commend_local_digitization"] if is_local else p["commend_department_digitization"]
         needs = []
         for key in ("reception", "result"):
             fig = current[key]
