@@ -19,7 +19,7 @@ import pandas as pd
 from cchc.dataset import Dataset
 from cchc.indicators import district, month_index, report_flags, round2, shown_difference, unit_month, window_payments
 from cchc.months import next_month, prev_month
-from cchc.params import DEFAULTS, resolve_parameters
+from cchc.params import PARAMETER_NAMES, resolve_parameters
 from cchc.rules import apply_rules, payment_classes, payment_window
 
 RATE_COLUMNS = [
@@ -151,7 +151,7 @@ def build_outcomes(ds: Dataset, params: dict | None = None, frames: Frames | Non
     month = ds.month
     if month not in ds.months:
         raise ValueError(f"the reported month {month} has no data (months in the data: {', '.join(ds.months) or 'none'})")
-    given = {k: v for k, v in (params or {}).items() if k in DEFAULTS}
+    given = {k: v for k, v in (params or {}).items() if k in PARAMETER_NAMES}
     params = resolve_parameters(ds.config, month, **given)
 
     frames = compute(ds, params) if frames is None else frames
