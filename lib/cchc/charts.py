@@ -27,7 +27,6 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-import unicodedata
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -42,6 +41,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 from cchc import fmt
 from cchc.indicators import round2, shown_difference
 from cchc.rules import PAYMENT_CLASSES
+from cchc.text import nfc
 
 __all__ = [
     "ranked_rates",
@@ -127,10 +127,6 @@ _LEVEL_TAILS = (" huyện", " tỉnh", " thành phố", " thị xã", " quận")
 _LABEL_MAX = 38
 
 
-def _nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text))
-
-
 # --------------------------------------------------------------------------
 # Number and text formatting
 # --------------------------------------------------------------------------
@@ -175,7 +171,7 @@ def unit_label(name: str, kind: str | None = None) -> str:
     and a trailing level word (" huyện", " tỉnh" …).  Labels longer than
     38 characters are cut with "…".
     """
-    name = _nfc(name).strip()
+    name = nfc(name).strip()
     kind = (kind or "").strip()
     if kind in _KIND_PREFIX:
         if not name.casefold().startswith(_KIND_LEADS):
@@ -200,7 +196,7 @@ def _local_group_name(kinds: Sequence[str]) -> str:
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(_nfc(text), width=width)) if text else ""
+    return "\n".join(textwrap.wrap(nfc(text), width=width)) if text else ""
 
 
 # --------------------------------------------------------------------------
@@ -329,7 +325,7 @@ def _message_figure(title: str, message: str) -> Figure:
     with mpl.rc_context(_STYLE):
         ax = fig.add_subplot()
         ax.set_axis_off()
-        ax.text(0.5, 0.45, _nfc(message), ha="center", va="center", fontsize=10,
+        ax.text(0.5, 0.45, nfc(message), ha="center", va="center", fontsize=10,
                 fontstyle="italic", color=_MUTED, transform=ax.transAxes, gid="message")
         _titles(fig, ax, title)
     return fig
@@ -588,7 +584,7 @@ def district_trend(dist: pd.DataFrame, level: str | None = None) -> Figure:
         return _message_figure(title, "Không có dữ liệu.")
     d = dist.sort_values("month").reset_index(drop=True)
     months = [str(m) for m in d["month"]]
-    where = f"toàn {_nfc(level)}" if level else "chung"
+    where = f"toàn {nfc(level)}" if level else "chung"
     series = [
         ("reception_rate", f"Số hoá khi tiếp nhận ({where})",
          dict(color=_NAVY, linestyle="solid", marker="o", markerfacecolor=_NAVY), "reception"),
@@ -999,7 +995,7 @@ def overdue_by_field(od: pd.DataFrame, month: str | None = None,
     if "field" not in d.columns:
         d["field"] = ""
     d["_field"] = (d["field"].astype(object).where(d["field"].notna(), "")
-                   .map(lambda s: _nfc(s).strip()).replace("", "(không ghi lĩnh vực)"))
+                   .map(lambda s: nfc(s).strip()).replace("", "(không ghi lĩnh vực)"))
     d["_exc"] = d["excused"].fillna(False).astype(bool) if "excused" in d.columns else False
     d["_pos"] = np.arange(len(d))
     d["_order"] = _order_col(d) if "order" in d.columns else np.nan

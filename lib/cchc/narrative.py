@@ -26,10 +26,8 @@ from __future__ import annotations
 import copy
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 import jinja2
@@ -39,8 +37,9 @@ from cchc.config import DEFAULT_LEVEL
 from cchc.config import defaults as config_defaults
 from cchc.indicators import round2
 from cchc.months import parse_month, prev_month
+from cchc.paths import TEMPLATES_DIR
+from cchc.text import nfc
 
-TEMPLATES = Path(__file__).parent / "templates"
 BLOCK_KINDS = ("heading", "paragraph", "dash", "plus")
 
 
@@ -258,7 +257,7 @@ def _one_line(s: str) -> str:
 def _clean(obj):
     """Deep copy with every string NFC and on one line; NaN -> None."""
     if isinstance(obj, str):
-        return _one_line(unicodedata.normalize("NFC", obj)).strip()
+        return _one_line(nfc(obj)).strip()
     if isinstance(obj, float) and math.isnan(obj):
         return None
     if isinstance(obj, dict):
@@ -285,7 +284,7 @@ def _lines(value) -> list[str]:
         for v in value:
             out.extend(_lines(v))
         return out
-    return [unicodedata.normalize("NFC", s).strip() for s in str(value).splitlines() if s.strip()]
+    return [nfc(s).strip() for s in str(value).splitlines() if s.strip()]
 
 
 def _list_items(value) -> list[str]:
@@ -461,7 +460,7 @@ def _drop_prefix(value, prefix: str) -> str:
 @lru_cache(maxsize=None)
 def _env(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=autoescape,
         trim_blocks=False,  # a tag's line leaves a blank line: ignored by the parser
         lstrip_blocks=True,
@@ -502,5 +501,5 @@ def render_html(letter: Letter, css: bool = False) -> str:
     fragment carries report.css in a <style> (for a live notebook). All text
     is HTML-escaped.
     """
-    style = (TEMPLATES / "report.css").read_text(encoding="utf-8") if css else ""
+    style = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8") if css else ""
     return _env(True).get_template("letter.html.j2").render(letter=letter, style=style)
