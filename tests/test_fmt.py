@@ -125,6 +125,14 @@ def test_group_names_with_departments_and_three_kinds():
     assert fmt.group_names(deps) == "Phòng Tư pháp huyện và Phòng Nội vụ huyện"
 
 
+def test_names_written_by_the_caller():
+    """The letter wraps each name (not the prefix) in a mention: `name` writes the name part."""
+    units = [_u("Phòng Y tế huyện", "department"), _u("A", "ward"), _u("B"), _u("C", "ward")]
+    braces = lambda u: "{" + u["name"] + "}"  # noqa: E731
+    assert fmt.group_names(units, name=braces) == "{Phòng Y tế huyện}, UBND phường {A}, {C} và UBND xã {B}"
+    assert fmt.unit_label(_u("Hưng Đạo"), name=braces) == "UBND xã {Hưng Đạo}"
+
+
 def test_group_names_accepts_rows():
     df = pd.DataFrame([_u("An Thanh"), _u("Tái Sơn")])
     assert fmt.group_names(r for _, r in df.iterrows()) == "UBND xã An Thanh và Tái Sơn"

@@ -109,15 +109,8 @@ def _lines(value) -> list[str]:
 
 
 def _runs(block) -> list[tuple[str, bool, bool]]:
-    """A block's runs as (text, bold, italic)."""
-    out = []
-    for run in _get(block, "runs", default=[]) or []:
-        if isinstance(run, (tuple, list)):
-            text, bold, italic = (list(run) + [False, False])[:3]
-        else:
-            text, bold, italic = _get(run, "text", default=""), _get(run, "bold", default=False), _get(run, "italic", default=False)
-        out.append((nfc(text), bool(bold), bool(italic)))
-    return out
+    """A block's runs as printed (`Block.styled`), as (text, bold, italic)."""
+    return [(nfc(r.text), bool(r.bold), bool(r.italic)) for r in block.styled]
 
 
 # --------------------------------------------------------------------------- low-level formatting

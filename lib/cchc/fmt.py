@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from functools import lru_cache
 
@@ -173,11 +173,18 @@ def unit_prefix(u) -> str:
     return KIND_PREFIX.get(_get(u, "kind"), "")
 
 
-def unit_label(u) -> str:
-    """"UBND xã Hưng Đạo" for a local unit; a department's name as is."""
-    name = str(_get(u, "name", ""))
+def unit_name(u) -> str:
+    """The unit's name as written in the registry ("Hưng Đạo")."""
+    return str(_get(u, "name", ""))
+
+
+def unit_label(u, name: Callable = unit_name) -> str:
+    """"UBND xã Hưng Đạo" for a local unit; a department's name as is.
+
+    `name` writes the name part (the letter's markup wraps it in a mention of the unit).
+    """
     prefix = unit_prefix(u)
-    return f"{prefix} {name}" if prefix else name
+    return f"{prefix} {name(u)}" if prefix else name(u)
 
 
 def join_vn(items: Iterable[str], sep: str = ", ", last: str = f" {AND} ") -> str:
@@ -188,7 +195,7 @@ def join_vn(items: Iterable[str], sep: str = ", ", last: str = f" {AND} ") -> st
     return sep.join(items[:-1]) + last + items[-1]
 
 
-def group_names(units: Iterable) -> str:
+def group_names(units: Iterable, name: Callable = unit_name) -> str:
     """Names grouped under their printed prefix, in order of first appearance.
 
     >>> group_names([{"name": "Chí Minh", "kind": "commune"},
@@ -198,7 +205,8 @@ def group_names(units: Iterable) -> str:
 
     Departments are items of their own (their name as is). Within a group the
     names are joined with ", "; the last item overall is joined with " và ".
-    A single group: "UBND xã An Thanh và Tái Sơn".
+    A single group: "UBND xã An Thanh và Tái Sơn". `name` writes each unit's
+    name part, as in `unit_label`.
     """
     groups: dict[str, list[str]] = {}
     order: list[str] = []
@@ -208,7 +216,7 @@ def group_names(units: Iterable) -> str:
         if key not in groups:
             groups[key] = []
             order.append(key)
-        groups[key].append(str(_get(u, "name", "")))
+        groups[key].append(name(u))
     if len(order) == 1 and not order[0].startswith("\0"):
         return f"{order[0]} {join_vn(groups[order[0]])}"
     parts = []

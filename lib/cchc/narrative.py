@@ -12,13 +12,17 @@ one block per line, that :func:`parse_markup` turns into a :class:`Letter`:
     - 06 cơ quan …    dash item           -> Block("dash", …), "- " kept in the text
     + Có 09 UBND …    plus item           -> Block("plus", …), "+ " kept in the text
 
-Inline ``*italic*`` and ``**bold**``; ``\\`` escapes the next character. Data
-text is escaped by the ``md`` filter so that a "*" in a reason stays a "*".
+Inline ``*italic*`` and ``**bold**``; ``[CODE|name]`` is a mention of the
+unit CODE (the `label` and `names` filters write one around each unit name);
+``\\`` escapes the next character. Data text is escaped by the ``md`` filter
+so that a "*" in a reason stays a "*" and a "[" a "[".
 
 The HTML, PDF and DOCX renderers all walk the same `Letter`: header fields,
-then ``blocks`` in order (each a list of runs ``(text, bold, italic)``), then
+then ``blocks`` in order (their `styled` runs ``(text, bold, italic)``), then
 the distribution list and the signature. Every string in a Letter is final,
-printed text (NFC), punctuation included: renderers add no words.
+printed text (NFC), punctuation included: renderers add no words. A block's
+`runs` also say which text names which unit (`Run.unit`); the unit pages quote
+the letter from them (`Block.units`).
 """
 
 from __future__ import annotations
@@ -47,11 +51,16 @@ BLOCK_KINDS = ("heading", "paragraph", "dash", "plus")
 
 
 class Run(NamedTuple):
-    """A piece of text with one style. Unpacks as ``text, bold, italic``."""
+    """A piece of text with one style. Unpacks as ``text, bold, italic, unit``.
+
+    unit: the registry code of the unit this text names (a mention the
+    template wrote), None for any other text.
+    """
 
     text: str
     bold: bool = False
     italic: bool = False
+    unit: str | None = None
 
 
 @dataclass
@@ -69,6 +78,22 @@ class Block:
     @property
     def text(self) -> str:
         return "".join(r.text for r in self.runs)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The codes of the units the block names, in order of first mention."""
+        return tuple(dict.fromkeys(r.unit for r in self.runs if r.unit is not None))
+
+    @property
+    def styled(self) -> list[Run]:
+        """The runs as printed: neighbours of the same style joined (mentions are not a style)."""
+        out: list[Run] = []
+        for r in self.runs:
+            if out and (out[-1].bold, out[-1].italic) == (r.bold, r.italic):
+                out[-1] = Run(out[-1].text + r.text, r.bold, r.italic)
+            else:
+                out.append(Run(r.text, r.bold, r.italic))
+        return out
 
 
 @dataclass
@@ -133,29 +158,63 @@ class Letter:
 # ============================================================== the markup
 
 
+#: Characters with a meaning in the inline markup: escaped with "\\" in data text.
+_SPECIAL = ("\\", "*", "[", "]", "|")
+
+
+def _escape(s: str) -> str:
+    for c in _SPECIAL:
+        s = s.replace(c, "\\" + c)
+    return s
+
+
 def md_escape(value) -> str:
-    """Escape data text for the markup: "*" and "\\" literal; one line only."""
-    s = _one_line(str(value))
-    s = s.replace("\\", "\\\\").replace("*", "\\*")
+    """Escape data text for the markup: "*", "[", "]", "|" and "\\" literal; one line only."""
+    s = _escape(_one_line(str(value)))
     if s[:1] in ("-", "+", "#", "@"):
         s = "\\" + s
     return s
 
 
+def mention(code, text: str) -> str:
+    """The markup of `text` (data, escaped here) naming the unit `code`: "[CODE|text]"."""
+    return f"[{_escape(str(code))}|{md_escape(text)}]"
+
+
 def parse_inline(text: str, bold: bool = False) -> list[Run]:
-    """Split "a *b* **c** \\*" into runs; unbalanced markers close at the end."""
+    """Split "a *b* **c** [X|d] \\*" into runs; unbalanced markers close at the end.
+
+    "[CODE|…]" marks its text as naming the unit CODE (`Run.unit`); a "[" with
+    no "|" after it is text.
+    """
     runs: list[Run] = []
     buf: list[str] = []
-    b, it = bold, False
+    b, it, unit = bold, False, None
 
     def flush():
         if buf:
             t = "".join(buf)
-            if runs and runs[-1].bold == b and runs[-1].italic == it:
-                runs[-1] = Run(runs[-1].text + t, b, it)
+            if runs and (runs[-1].bold, runs[-1].italic, runs[-1].unit) == (b, it, unit):
+                runs[-1] = Run(runs[-1].text + t, b, it, unit)
             else:
-                runs.append(Run(t, b, it))
+                runs.append(Run(t, b, it, unit))
             buf.clear()
+
+    def code_at(i: int) -> tuple[str, int] | None:
+        """The unit code of a mention opening at text[i] ("[") and where its text starts."""
+        code, j = [], i + 1
+        while j < n:
+            if text[j] == "\\" and j + 1 < n:
+                code.append(text[j + 1])
+                j += 2
+            elif text[j] == "|":
+                return "".join(code), j + 1
+            elif text[j] in "[]":
+                return None
+            else:
+                code.append(text[j])
+                j += 1
+        return None
 
     i, n = 0, len(text)
     while i < n:
@@ -170,6 +229,13 @@ def parse_inline(text: str, bold: bool = False) -> list[Run]:
         elif c == "*":
             flush()
             it = not it
+            i += 1
+        elif c == "[" and unit is None and (opened := code_at(i)) is not None:
+            flush()
+            unit, i = opened
+        elif c == "]" and unit is not None:
+            flush()
+            unit = None
             i += 1
         else:
             buf.append(c)
@@ -457,9 +523,13 @@ def _drop_prefix(value, prefix: str) -> str:
     return s
 
 
-@lru_cache(maxsize=None)
+def _named(u) -> str:
+    """A unit's name in the markup: a mention of the unit (its code), the name escaped."""
+    return mention(u["code"], fmt.unit_name(u))
+
+
 def _env(autoescape: bool) -> jinja2.Environment:
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=autoescape,
         trim_blocks=False,  # a tag's line leaves a blank line: ignored by the parser
@@ -468,11 +538,21 @@ def _env(autoescape: bool) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.do"],
     )
+
+
+@lru_cache(maxsize=1)
+def _markup_env() -> jinja2.Environment:
+    """The letter body's environment: its output is the line markup, not HTML.
+
+    `label` (one unit) and `names` (a grouped list) write each unit's name as a
+    mention of the unit, already escaped: they are not followed by `md`.
+    """
+    env = _env(autoescape=False)
     env.filters.update(
         md=md_escape,
         line=join_line,
-        label=fmt.unit_label,
-        names=fmt.group_names,
+        label=lambda u: fmt.unit_label(u, name=_named),
+        names=lambda units: fmt.group_names(units, name=_named),
         kinds=fmt.kinds_phrase,
         change=fmt.signed_change,
         direction=fmt.direction,
@@ -483,10 +563,15 @@ def _env(autoescape: bool) -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=1)
+def _html_env() -> jinja2.Environment:
+    return _env(autoescape=True)
+
+
 def render_markup(outcomes: dict, config: dict) -> str:
     """The template's raw output (the line markup), for debugging and tests."""
     ctx = _context(outcomes, config)
-    return _env(False).get_template("letter_body.md.j2").render(ctx=ctx)
+    return _markup_env().get_template("letter_body.md.j2").render(ctx=ctx)
 
 
 def build_letter(outcomes: dict, config: dict) -> Letter:
@@ -502,4 +587,4 @@ def render_html(letter: Letter, css: bool = False) -> str:
     is HTML-escaped.
     """
     style = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8") if css else ""
-    return _env(True).get_template("letter.html.j2").render(letter=letter, style=style)
+    return _html_env().get_template("letter.html.j2").render(letter=letter, style=style)

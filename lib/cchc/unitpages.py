@@ -195,85 +195,29 @@ def line_chart(xlabels: list[str], series: list[dict], *, hlines: list[dict] = (
 # ============================================================== the letter
 
 
-_CONTINUATION = re.compile(r"\s+([^\W\d_])", re.UNICODE)
-_NOT_A_UNIT_BEFORE = ("huyện", "tỉnh", "quận", "thị xã", "thành phố")
-
-
-def _is_name_word(word: str) -> bool:
-    """A capitalised word such as "Ngọc" (part of a longer name), not "UBND" or "xã"."""
-    return bool(word) and word[0].isupper() and not word.isupper()
-
-
-_PREFIXES = re.compile("|".join(re.escape(p) for p in sorted(fmt.KIND_PREFIX.values(), key=len, reverse=True)))
-
-
-def _prefix_kind(before: str) -> str | None:
-    """The kind of the nearest "UBND xã/phường/thị trấn" before a name, if any."""
-    found = list(_PREFIXES.finditer(before))
-    if not found:
-        return None
-    return next(k for k, p in fmt.KIND_PREFIX.items() if p == found[-1].group(0))
-
-
-def mention_spans(text: str, name: str, local: bool, kind: str | None = None) -> list[tuple[int, int]]:
-    """Where `text` names the unit `name` (start, end), as the letter writes names.
-
-    A match must be a whole name: not inside a word, not followed by another
-    capitalised word ("Quang" is not named in "Quang Phục"), and, for a local
-    unit, not preceded by one ("Kỳ" is not named in "Ngọc Kỳ") nor by
-    "huyện"/"tỉnh" (the district's own place name). With `kind`, a local name
-    under another kind's prefix is someone else ("UBND phường Tân Lập" is not
-    the commune Tân Lập; the letter groups names: "UBND xã A, B và UBND phường C").
-    """
-    spans = []
-    if not name:
-        return spans
-    for m in re.finditer(re.escape(name), text):
-        before, after = text[: m.start()], text[m.end():]
-        if (before and before[-1].isalnum()) or (after and after[0].isalnum()):
-            continue
-        nxt = _CONTINUATION.match(after)
-        if nxt and nxt.group(1).isupper():
-            continue
-        if local:
-            words = before.split()
-            prev = words[-1] if words and before[-1:].isspace() else ""
-            if prev[-1:].isalnum() and _is_name_word(prev):  # "Ngọc Kỳ", not "Khải, Kỳ"
-                continue
-            tail = before.rstrip().casefold()
-            if any(tail.endswith(w) for w in _NOT_A_UNIT_BEFORE):
-                continue
-            if kind is not None and _prefix_kind(before) not in (None, kind):
-                continue
-        spans.append((m.start(), m.end()))
-    return spans
-
-
-def _mark_runs(runs, spans_of) -> list[dict]:
-    """Runs (text, bold, italic) as segments, the unit's name marked."""
-    segments = []
-    for text, bold, italic in runs:
-        pos = 0
-        for start, end in spans_of(text):
-            if start > pos:
-                segments.append({"text": text[pos:start], "bold": bold, "italic": italic, "mark": False})
-            segments.append({"text": text[start:end], "bold": bold, "italic": italic, "mark": True})
-            pos = end
-        if pos < len(text):
-            segments.append({"text": text[pos:], "bold": bold, "italic": italic, "mark": False})
+def _segments(runs, code: str) -> list[dict]:
+    """Runs as printed segments, the unit's own mentions marked (neighbours of one style joined)."""
+    segments: list[dict] = []
+    for r in runs:
+        seg = {"text": r.text, "bold": r.bold, "italic": r.italic, "mark": r.unit == code}
+        if segments and all(segments[-1][k] == seg[k] for k in ("bold", "italic", "mark")):
+            segments[-1]["text"] += r.text
+        else:
+            segments.append(seg)
     return segments
 
 
-def letter_quotes(letter, units: pd.DataFrame) -> dict[str, list[dict]]:
+def letter_quotes(letter, codes) -> dict[str, list[dict]]:
     """Per unit code, the parts of the letter about it, in the letter's order.
 
     The letter's blocks are cut into sections at its headings. A section whose
     heading names the unit is quoted with its blocks that name the unit or no
     unit at all ("Lý do: …" under "Nhắc nhở … đối với UBND xã Tái Sơn"); in any
     other section, the blocks naming the unit are quoted under the heading.
+    "Names" is the letter's own structure: the units a block mentions
+    (`Block.units`, from the template's mentions), never a search of the text.
     Returns {code: [{"heading": segments | None, "blocks": [segments, ...]}]}.
     """
-    unit_list = [(str(c), str(n), str(k)) for c, n, k in zip(units["code"], units["name"], units["kind"])]
     sections: list[dict] = [{"heading": None, "blocks": []}]
     for block in letter.blocks:
         if block.kind == "heading":
@@ -281,28 +225,20 @@ def letter_quotes(letter, units: pd.DataFrame) -> dict[str, list[dict]]:
         else:
             sections[-1]["blocks"].append(block)
 
-    def named(text: str) -> set[str]:
-        return {code for code, name, kind in unit_list if mention_spans(text, name, kind != "department", kind)}
-
-    out: dict[str, list[dict]] = {code: [] for code, _, _ in unit_list}
+    out: dict[str, list[dict]] = {str(code): [] for code in codes}
     for sec in sections:
         head = sec["heading"]
-        head_named = named(head.text) if head is not None else set()
-        block_named = [named(b.text) for b in sec["blocks"]]
-        for code, name, kind in unit_list:
+        head_named = set(head.units) if head is not None else set()
+        for code in out:
             if code in head_named:
-                chosen = [b for b, who in zip(sec["blocks"], block_named) if code in who or not who]
+                chosen = [b for b in sec["blocks"] if code in b.units or not b.units]
             else:
-                chosen = [b for b, who in zip(sec["blocks"], block_named) if code in who]
+                chosen = [b for b in sec["blocks"] if code in b.units]
             if not chosen and code not in head_named:
                 continue
-
-            def spans_of(text, name=name, kind=kind):
-                return mention_spans(text, name, kind != "department", kind)
-
             out[code].append({
-                "heading": _mark_runs(head.runs, spans_of) if head is not None else None,
-                "blocks": [{"kind": b.kind, "segments": _mark_runs(b.runs, spans_of)} for b in chosen],
+                "heading": _segments(head.runs, code) if head is not None else None,
+                "blocks": [{"kind": b.kind, "segments": _segments(b.runs, code)} for b in chosen],
             })
     return out
 
@@ -402,7 +338,7 @@ def unit_contexts(rv) -> list[dict]:
     overdue = {}
     for dz in rv.outcomes.get("overdue") or []:
         overdue.setdefault(str(dz.get("code")), []).append(dz)
-    quotes = letter_quotes(rv.letter, rv.ds.units)
+    quotes = letter_quotes(rv.letter, rv.ds.units["code"])
     files = unit_filenames(rv.ds.units["code"])
     rows_of: dict[str, dict[str, dict]] = {}  # code -> month -> row (plain dicts: cheap lookups)
     for rec in table.to_dict("records"):
