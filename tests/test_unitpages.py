@@ -15,14 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from cchc.unitpages import (
-    letter_quotes,
-    line_chart,
-    more_needed,
-    unit_contexts,
-    unit_filenames,
-    write_unit_pages,
-)
+from cchc.pages import unit_filenames, write_page
+from cchc.svgchart import line_chart
+from cchc.unitpages import letter_quotes, more_needed, unit_contexts, write_unit_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -310,6 +305,14 @@ def test_data_text_is_escaped(tmp_path):
     html = evil_page.read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
     assert evil in parse(html).text  # shown as text, as written
+
+
+def test_pages_are_written_whole(tmp_path):
+    path = tmp_path / "p.html"
+    path.write_text("old", encoding="utf-8")
+    assert write_page(path, "<p>mới</p>") == path
+    assert path.read_text(encoding="utf-8") == "<p>mới</p>"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.html"]  # no temporary file left
 
 
 def test_unit_filenames_are_safe_and_distinct():

@@ -3,9 +3,10 @@
     paths = write_unit_pages(rv, dest)        # dest/units/<code>.html, one per registry unit
 
 A render step of the month's run (`cchc.monthly.write_files`), not a notebook
-run per unit: the figures come from the `Review` already computed, the pages
-from one Jinja2 template (templates/unit_page.html.j2, every Vietnamese word
-there), the small charts are inline SVG drawn from geometry computed here. A
+run per unit: this module makes each page's context from the `Review` already
+computed; the pages come from one Jinja2 template (templates/unit_page.html.j2,
+every Vietnamese word there) in the shared page environment (`cchc.pages`), the
+small charts are inline SVG drawn from `cchc.svgchart`'s geometry. A
 district's 33 units take well under a second; a province's 170 a few seconds.
 
 Each page is self-contained (inline CSS from templates/pages.css, no script, no
@@ -26,22 +27,16 @@ Definitions used on the page:
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
-from functools import lru_cache
 from pathlib import Path
 
-import jinja2
 import pandas as pd
 
 from cchc import fmt
 from cchc.indicators import rate, round2
 from cchc.months import month_range, parse_month
-from cchc.paths import TEMPLATES_DIR
-
-UNITS_DIR = "units"
-PAGES_CSS = TEMPLATES_DIR / "pages.css"
+from cchc.pages import UNITS_DIR, page_env, pages_css, unit_filenames, write_page
+from cchc.svgchart import line_chart
 
 #: rate key -> (rate column, numerator column, denominator column)
 RATES = {
@@ -52,45 +47,6 @@ RATES = {
 WINDOW = ("window_payment_rate", "window_payment_online", "window_payment_total")
 RULE_KEYS = ("commend_departments", "commend_local_digitization", "commend_local_payment", "criticize", "remind")
 PAYMENT_KEYS = ("payment_meets", "payment_below", "payment_very_low", "payment_not_implemented")
-
-# Names some systems refuse as file names (Windows devices), whatever the extension.
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-# ============================================================== file names
-
-
-def _digest(code: str) -> str:
-    return hashlib.sha1(code.encode("utf-8")).hexdigest()[:8]
-
-
-def unit_filenames(codes) -> dict[str, str]:
-    """Registry code -> a file name safe everywhere ("XA_NGOC_KY.html").
-
-    A code made of ASCII letters, digits, "_" and "-" keeps its spelling; any
-    other code (accents, spaces, "/", "<", a device name such as "CON") gets the
-    safe part plus a short hash of the code. Two codes differing only in case
-    (the same file on Windows and macOS) are told apart by the hash too. The
-    result depends on the list of codes in order, so pass the registry order.
-    """
-    out: dict[str, str] = {}
-    seen: set[str] = set()
-    for code in codes:
-        code = str(code)
-        base = _UNSAFE.sub("_", code).strip("_-")[:60] or "unit"
-        if base != code or base.casefold() in _RESERVED:
-            base = f"{base}-{_digest(code)}"
-        name, i = base, 1
-        if name.casefold() in seen:
-            name = f"{base}-{_digest(code)}"
-        while name.casefold() in seen:  # pathological: hash collision as well
-            i += 1
-            name = f"{base}-{_digest(code)}-{i}"
-        seen.add(name.casefold())
-        out[code] = f"{name}.html"
-    return out
-
 
 # ============================================================== arithmetic
 
@@ -122,74 +78,6 @@ def more_needed(done: int, total: int, target) -> int | None:
             return k
         k += 1
     return None  # pragma: no cover - t <= 100 is reached at k = total - done
-
-
-# ============================================================== the charts
-
-
-def _ticks(lo: float, hi: float) -> list[float]:
-    span = hi - lo
-    step = 5 if span <= 20 else 10 if span <= 50 else 20
-    first = math.ceil(lo / step) * step
-    return [float(v) for v in range(int(first), int(hi) + 1, step)]
-
-
-def line_chart(xlabels: list[str], series: list[dict], *, hlines: list[dict] = (), width: int = 300,
-               height: int = 170, titles: list[str] | None = None) -> dict:
-    """Geometry of a small line chart on a 0–100 % scale, for an SVG template.
-
-    `series`: [{"key": ..., "values": [float | None, ...], "dots": bool}], one
-    value per x label (None or NaN: a gap). The y axis ends at 100 and starts
-    at a multiple of 10 under the lowest value (at most 80), so small
-    differences near 100% stay visible. Returns the view box size, the plot
-    area, the ticks and, per series, the polyline segments ("x,y x,y …") and
-    the dots with their tooltips ("6/2023: 89,8%"). `hlines` ([{"key",
-    "value"}], e.g. a target) are drawn across the plot at their value.
-    """
-    widest = max((len(lab) for lab in xlabels), default=1)
-    left, right, top, bottom = 30, max(10, 3 * widest), 8, 22
-    x0, x1, y0, y1 = left, width - right, top, height - bottom
-    inset = 8  # the first and last points stand off the frame
-    values = [float(v) for s in series for v in s["values"] if _defined(v)]
-    values += [float(h["value"]) for h in hlines if _defined(h["value"])]
-    lo = min([80.0] + [math.floor(min(values) / 10) * 10 if values else 80.0])
-    lo = max(0.0, lo)
-    hi = 100.0
-    n = len(xlabels)
-
-    def x(i: int) -> float:
-        return round((x0 + x1) / 2 if n == 1 else x0 + inset + (x1 - x0 - 2 * inset) * i / (n - 1), 1)
-
-    def y(v: float) -> float:
-        v = min(max(float(v), lo), hi)
-        return round(y1 - (y1 - y0) * (v - lo) / (hi - lo), 1)
-
-    titles = titles or xlabels
-    out = []
-    for s in series:
-        segments, current, dots = [], [], []
-        for i, v in enumerate(s["values"]):
-            if _defined(v):
-                current.append(f"{x(i)},{y(v)}")
-                if s.get("dots", True):
-                    dots.append({"x": x(i), "y": y(v), "title": f"{titles[i]}: {fmt.pct(v)}"})
-            elif current:
-                segments.append(" ".join(current))
-                current = []
-        if current:
-            segments.append(" ".join(current))
-        out.append({"key": s["key"], "segments": [g for g in segments if " " in g], "dots": dots})
-    step = max(1, math.ceil(n / 12))  # at most ~12 x labels
-    return {
-        "width": width,
-        "height": height,
-        "plot": {"x0": x0, "x1": x1, "y0": y0, "y1": y1},
-        "yticks": [{"y": y(v), "label": fmt.num(v, 0)} for v in _ticks(lo, hi)],
-        "xticks": [{"x": x(i), "label": lab} for i, lab in enumerate(xlabels) if i % step == 0 or i == n - 1],
-        "series": out,
-        "hlines": [{"key": h["key"], "y": y(h["value"]), "title": fmt.pct(h["value"])} for h in hlines
-                   if _defined(h["value"])],
-    }
 
 
 # ============================================================== the letter
@@ -450,41 +338,7 @@ def _goals(fig: dict, goals: list[dict]) -> list[dict]:
     return out
 
 
-# ============================================================== rendering
-
-
-@lru_cache(maxsize=1)
-def page_env() -> jinja2.Environment:
-    """The Jinja2 environment of the shared pages (unit pages, the portal): autoescaped."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.do"],
-    )
-    env.filters.update(
-        pct=fmt.pct,
-        num=fmt.num,
-        count2=fmt.count2,
-        month_label=fmt.month_label,
-        date_vn=fmt.date_vn,
-        label=fmt.unit_label,
-        names=fmt.group_names,
-        change=fmt.signed_change,
-        direction=fmt.direction,
-    )
-    env.globals.update(pct=fmt.pct, num=fmt.num, count2=fmt.count2)
-    return env
-
-
-def pages_css() -> str:
-    return PAGES_CSS.read_text(encoding="utf-8")
-
-
-def render_unit_page(ctx: dict) -> str:
-    return page_env().get_template("unit_page.html.j2").render(**ctx, css=pages_css())
+# ============================================================== writing
 
 
 def write_unit_pages(rv, dest: Path) -> list[Path]:
@@ -493,9 +347,4 @@ def write_unit_pages(rv, dest: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     template = page_env().get_template("unit_page.html.j2")
     css = pages_css()
-    paths = []
-    for ctx in unit_contexts(rv):
-        path = folder / ctx["file"]
-        path.write_text(template.render(**ctx, css=css), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return [write_page(folder / ctx["file"], template.render(**ctx, css=css)) for ctx in unit_contexts(rv)]
