@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cchc.indicators import district, rate, round2, unit_month, window_payments
+from cchc.indicators import district, peer_averages, rate, round2, unit_month, window_payments
 from frames import make_dataset
 
 UNITS = [
@@ -73,6 +73,17 @@ def test_zero_dossiers_rate_is_undefined_not_zero():
     assert x2["reception_rate"] == 0.0 and math.isnan(x2["result_rate"])
     assert math.isnan(d1["payment_rate"]) and math.isnan(d1["reception_rate"])
     assert not x1["below_average"]  # undefined rate is never "below"
+
+
+def test_peer_averages_pool_each_group_and_give_the_local_average():
+    ds = make_dataset(UNITS, {"2023-05": {"D1": (10, 5, 0, 0)},
+                              "2023-06": {"D1": (100, 100, 4, 1), "X1": (300, 150, 10, 10), "T1": (1, 0, 0, 0)}})
+    t = unit_month(ds)
+    peers = peer_averages(t)
+    assert peers.loc[("2023-06", True), "reception_rate"] == 100 * 150 / 301
+    assert peers.loc[("2023-06", False), "result_rate"] == 25.0
+    assert math.isnan(peers.loc[("2023-05", True), "reception_rate"])  # nothing received by the local units
+    assert row(t, "X1", "2023-06")["local_average_reception_rate"] == peers.loc[("2023-06", True), "reception_rate"]
 
 
 def test_district_is_pooled_not_mean_of_rates():

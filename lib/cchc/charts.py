@@ -39,7 +39,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from cchc import fmt
-from cchc.indicators import round2, shown_difference
+from cchc.indicators import RATE_COUNTS, round2, shown_difference
 from cchc.rules import PAYMENT_CLASSES
 from cchc.text import nfc
 
@@ -113,11 +113,6 @@ _RATE_SHORT = {
     "reception_rate": "số hoá khi tiếp nhận",
     "result_rate": "số hoá kết quả giải quyết",
     "payment_rate": "thanh toán trực tuyến",
-}
-_RATE_COUNTS = {  # numerator, denominator columns of each rate
-    "reception_rate": ("received_digitized", "received"),
-    "result_rate": ("resolved_digitized", "resolved"),
-    "payment_rate": ("payment_online", "payment_total"),
 }
 _KIND_PREFIX = {"commune": "Xã", "town": "TT", "ward": "P."}
 # leading words of a local name that already carry its kind
@@ -505,7 +500,7 @@ def ranked_rates(um: pd.DataFrame, month: str | None = None, rate: str = "recept
                       "face": _BLUE, "hatch": None},
                "below": {"label": f"Thấp hơn {ref_name}", "face": _SAND, "hatch": "////"}}
 
-    num_col, den_col = _RATE_COUNTS.get(rate, (None, None))
+    num_col, den_col = RATE_COUNTS.get(rate, (None, None))
     has_counts = num_col in rows_f.columns and den_col in rows_f.columns
     ranks = defined["_v"].rank(method="min", ascending=False).astype(int)
 

@@ -25,6 +25,12 @@ COUNT_COLUMNS = ["received", "received_digitized", "resolved", "resolved_digitiz
 OVERDUE_COUNTS = ["overdue_total", "overdue_excused", "overdue_unexcused"]
 REPORT_COUNTS = ["report_late", "report_incomplete", "report_missing"]
 REGISTRY_COLUMNS = ["code", "name", "kind", "order", "is_local"]
+#: Each rate of a unit and month: (numerator, denominator) columns.
+RATE_COUNTS = {
+    "reception_rate": ("received_digitized", "received"),
+    "result_rate": ("resolved_digitized", "resolved"),
+    "payment_rate": ("payment_online", "payment_total"),
+}
 
 #: Beyond this many units of the last place the fast path below is not exact: Decimal decides.
 _FAST_LIMIT = 1e9
@@ -132,15 +138,24 @@ def _report_counts(ds: Dataset) -> pd.DataFrame:
     )
 
 
+def peer_averages(table: pd.DataFrame) -> pd.DataFrame:
+    """Each rate of RATE_COUNTS pooled over a peer group, per month.
+
+    Peers: the departments (`is_local` False) and the local units (True).
+    Index (month, is_local); NaN where the group had nothing to count. The
+    local units' reception rate is the "trung bình chung" (`local_average`).
+    """
+    counts = [c for pair in RATE_COUNTS.values() for c in pair]
+    sums = table.groupby(["month", "is_local"])[counts].sum()
+    return pd.DataFrame({col: rate(sums[num], sums[den]).to_numpy() for col, (num, den) in RATE_COUNTS.items()},
+                        index=sums.index)
+
+
 def local_average(table: pd.DataFrame) -> pd.Series:
-    """Pooled reception rate of the local units, per month (index: month)."""
-    sums = (
-        table[table["is_local"]]
-        .groupby("month")[["received_digitized", "received"]]
-        .sum()
-        .reindex(table["month"].drop_duplicates(), fill_value=0)
-    )
-    return rate(sums["received_digitized"], sums["received"]).set_axis(sums.index).rename("local_average_reception_rate")
+    """Pooled reception rate of the local units, per month of `table` (index: month; NaN without local units)."""
+    peers = peer_averages(table)["reception_rate"]
+    local = peers[peers.index.get_level_values("is_local")].droplevel("is_local")
+    return local.reindex(table["month"].drop_duplicates()).rename("local_average_reception_rate")
 
 
 def _streak(table: pd.DataFrame) -> pd.Series:
@@ -181,9 +196,7 @@ def unit_month(ds: Dataset) -> pd.DataFrame:
     counts = COUNT_COLUMNS + OVERDUE_COUNTS + REPORT_COUNTS
     table[counts] = table[counts].fillna(0).astype("int64")
     table = table.assign(
-        reception_rate=rate(table["received_digitized"], table["received"]).to_numpy(),
-        result_rate=rate(table["resolved_digitized"], table["resolved"]).to_numpy(),
-        payment_rate=rate(table["payment_online"], table["payment_total"]).to_numpy(),
+        **{col: rate(table[num], table[den]).to_numpy() for col, (num, den) in RATE_COUNTS.items()},
         _k=month_index(table["month"]),
     )
     table["local_average_reception_rate"] = table["month"].map(local_average(table)).astype("float64")

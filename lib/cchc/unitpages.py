@@ -17,8 +17,8 @@ Definitions used on the page:
 
 - peers: departments are compared with departments, local units (communes,
   towns, wards) with local units; the *peer average* of a rate is pooled over
-  the peers (sums, then the ratio), so for a local unit's reception rate it is
-  the letter's "trung bình chung" of the local units.
+  the peers (sums, then the ratio; `indicators.peer_averages`), so for a local
+  unit's reception rate it is the letter's "trung bình chung" of the local units.
 - rank: position among the peers with a defined rate this month, best first,
   on the displayed (2-decimal) values; equal values share a rank ("1, 2, 2, 4").
 - how many more: the smallest k with round2(100 × (done + k) / total) >= target,
@@ -33,17 +33,14 @@ from pathlib import Path
 import pandas as pd
 
 from cchc import fmt
-from cchc.indicators import rate, round2
+from cchc.indicators import RATE_COUNTS, peer_averages, rate, round2
 from cchc.months import month_range, parse_month
 from cchc.pages import UNITS_DIR, page_env, pages_css, unit_filenames, write_page
 from cchc.svgchart import line_chart
 
-#: rate key -> (rate column, numerator column, denominator column)
-RATES = {
-    "reception": ("reception_rate", "received_digitized", "received"),
-    "result": ("result_rate", "resolved_digitized", "resolved"),
-    "payment": ("payment_rate", "payment_online", "payment_total"),
-}
+#: rate key -> (rate column, numerator column, denominator column), from indicators.RATE_COUNTS
+RATES = {key: (col, *RATE_COUNTS[col]) for key, col in
+         (("reception", "reception_rate"), ("result", "result_rate"), ("payment", "payment_rate"))}
 WINDOW = ("window_payment_rate", "window_payment_online", "window_payment_total")
 RULE_KEYS = ("commend_departments", "commend_local_digitization", "commend_local_payment", "criticize", "remind")
 PAYMENT_KEYS = ("payment_meets", "payment_below", "payment_very_low", "payment_not_implemented")
@@ -147,15 +144,6 @@ def _figure(done, total, value) -> dict:
     return {"done": _int(done), "total": _int(total), "rate": _num_or_none(value)}
 
 
-def peer_averages(table: pd.DataFrame) -> pd.DataFrame:
-    """Per month and peer group (`is_local`): the pooled reception, result and payment rates."""
-    cols = [c for spec in RATES.values() for c in spec[1:]]
-    sums = table.groupby(["month", "is_local"])[cols].sum()
-    return pd.DataFrame({
-        key: rate(sums[num], sums[den]).to_numpy() for key, (_, num, den) in RATES.items()
-    }, index=sums.index)
-
-
 def peer_ranks(this_month: pd.DataFrame) -> dict[str, dict[str, dict]]:
     """code -> rate key -> {"rank", "of"} among the peers with a defined rate (None: unranked).
 
@@ -247,7 +235,7 @@ def unit_contexts(rv) -> list[dict]:
             for key, (col, num, den) in RATES.items():
                 r = rows[m] if present else None
                 fig = _figure(r[num], r[den], r[col]) if present else None
-                avg = _num_or_none(averages[key].get((m, is_local))) if present else None
+                avg = _num_or_none(averages[col].get((m, is_local))) if present else None
                 entry[key] = fig | {"average": avg} if fig else None
                 series_values[key]["unit"].append(fig["rate"] if fig else None)
                 series_values[key]["average"].append(avg)
@@ -272,8 +260,8 @@ def unit_contexts(rv) -> list[dict]:
 
         current = {key: _figure(now[num], now[den], now[col]) for key, (col, num, den) in RATES.items()}
         current["window"] = _figure(now.get(WINDOW[1]), now.get(WINDOW[2]), now.get(WINDOW[0]))
-        for key in RATES:
-            current[key]["average"] = _num_or_none(averages[key].get((month, is_local)))
+        for key, (col, _, _) in RATES.items():
+            current[key]["average"] = _num_or_none(averages[col].get((month, is_local)))
         current["window"]["average"] = _num_or_none(window_averages.get(is_local))
 
         commend_threshold = p["commend_local_digitization"] if is_local else p["commend_department_digitization"]
