@@ -36,6 +36,7 @@ from cchc import fmt
 from cchc.indicators import RATE_COUNTS, peer_averages, rate, round2
 from cchc.months import month_range, parse_month
 from cchc.pages import UNITS_DIR, page_env, pages_css, unit_filenames, write_page
+from cchc.rules import PAYMENT_CLASSES
 from cchc.svgchart import line_chart
 
 #: rate key -> (rate column, numerator column, denominator column), from indicators.RATE_COUNTS
@@ -43,7 +44,8 @@ RATES = {key: (col, *RATE_COUNTS[col]) for key, col in
          (("reception", "reception_rate"), ("result", "result_rate"), ("payment", "payment_rate"))}
 WINDOW = ("window_payment_rate", "window_payment_online", "window_payment_total")
 RULE_KEYS = ("commend_departments", "commend_local_digitization", "commend_local_payment", "criticize", "remind")
-PAYMENT_KEYS = ("payment_meets", "payment_below", "payment_very_low", "payment_not_implemented")
+PAYMENT_KEYS = tuple(f"payment_{cls}" for cls in PAYMENT_CLASSES)  # the outcomes' lists of rule 6
+
 
 # ============================================================== arithmetic
 
