@@ -120,7 +120,8 @@ def test_the_parameters_are_declared_once_in_the_notebooks_order():
         "criticism_months", "payment_window_start", "commend_department_digitization")
     assert tuple(params.DEFAULTS) == params.PARAMETER_NAMES
     assert config.PARAMETER_NAMES is params.PARAMETER_NAMES  # config.yml's check of its keys
-    assert run.NOTEBOOK_PARAMETERS[3:] == params.PARAMETER_NAMES
+    n = len(params.PARAMETER_NAMES)
+    assert run.NOTEBOOK_PARAMETERS[3:3 + n] == params.PARAMETER_NAMES  # after month, data_dir, output_dir
     assert tuple(labels()["parameters"]) == params.PARAMETER_NAMES  # the scorecard's labels
     resolved = params.resolve_parameters({}, "2023-06")
     assert tuple(resolved) == params.PARAMETER_NAMES
