@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from cchc import charts
+from cchc.rules import payment_classes
 from cchc.charts import (
     district_trend,
     overdue_by_field,
@@ -119,7 +120,7 @@ def make_dist(um: pd.DataFrame) -> pd.DataFrame:
               "overdue_total", "overdue_excused"]]
 
 
-def make_win(n_local: int, seed: int = 2, with_class: bool = True) -> pd.DataFrame:
+def make_win(n_local: int, seed: int = 2) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
     for u in make_units(n_local, 0):
@@ -131,10 +132,7 @@ def make_win(n_local: int, seed: int = 2, with_class: bool = True) -> pd.DataFra
     win = pd.DataFrame(rows)
     win["window_payment_rate"] = [_rate(a, b) for a, b in zip(win.window_payment_online,
                                                               win.window_payment_total)]
-    if with_class:
-        win["payment_class"] = [charts._payment_class(t, o, r, 30, 2) for t, o, r in zip(
-            win.window_payment_total, win.window_payment_online, win.window_payment_rate)]
-    return win
+    return win.assign(payment_class=payment_classes(win, {"payment_target": 30, "very_low_payment": 2}))
 
 
 FIELDS = ["Hộ tịch", "Đất đai", "Người có công", "Chứng thực", "Xây dựng", "Bảo trợ xã hội",
@@ -384,6 +382,23 @@ def test_streak_heatmap_registry_order_months_and_top():
         streak_heatmap(um, order="alphabet")
 
 
+def test_streak_heatmap_shows_the_indicators_streak_and_flags():
+    """The flags and the current streak are the indicators' columns, never recomputed from the window."""
+    um = make_um(4, 0)
+    last = um.month == um.month.max()
+    first = um.code == um.code.iloc[0]
+    um.loc[first, "below_average"] = True
+    um.loc[first & last, "below_average_streak"] = 17  # a streak longer than the months shown
+    um.loc[~first, "below_average"] = False
+    um.loc[~first, "below_average_streak"] = 0
+    fig = streak_heatmap(um, months=3, order="registry")
+    streaks = [t.get_text() for t in main_ax(fig).child_axes[0].get_yticklabels()]
+    assert streaks == ["17", "–", "–", "–"]
+    assert len(with_gid(fig, "streak")) == 1 and not with_gid(fig, "run")
+    with pytest.raises(ValueError, match="below_average_streak"):
+        streak_heatmap(um.drop(columns=["below_average_streak"]))
+
+
 def test_streak_heatmap_150_units(tmp_path):
     um = make_um(150, 5)
     fig = streak_heatmap(um)
@@ -427,14 +442,24 @@ def test_payment_window_classes(tmp_path):
     saves(fig, tmp_path)
 
 
-def test_payment_window_derives_classes_and_ignores_departments():
-    win = make_win(12, with_class=False)
+def test_payment_window_draws_the_rules_classes_and_ignores_departments():
+    win = make_win(12)
     dept = pd.DataFrame([{"code": "D", "name": "Phòng Tư pháp", "kind": "department", "order": 99,
                           "is_local": False, "window_payment_total": 10, "window_payment_online": 10,
-                          "window_payment_rate": 100.0}])
+                          "window_payment_rate": 100.0, "payment_class": None}])
     fig = payment_window(pd.concat([win, dept]), target=30, very_low=2)
     assert bars(fig) + len(texts(fig, "novalue")) == 10
     assert not any("Tư pháp" in t.get_text() for t in main_ax(fig).get_yticklabels())
+
+
+def test_payment_window_draws_the_class_it_is_given():
+    """The chart draws the rules' class; it never classifies a unit itself."""
+    win = make_win(6)
+    low = win.index[win.payment_class == "very_low"][0]
+    fig = payment_window(win.assign(payment_class=win.payment_class.where(win.index != low, "meets")))
+    kinds = {cgid(c): len(c) for c in main_ax(fig).containers}
+    assert kinds["bars:meets"] == int((win.payment_class == "meets").sum()) + 1
+    assert "bars:very_low" not in kinds
 
 
 def test_payment_window_150_units_and_empty(tmp_path):

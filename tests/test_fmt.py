@@ -38,6 +38,8 @@ def test_pct_and_num_of_undefined(x):
 
 
 def test_num():
+    assert fmt.num(100 * 450375 / 887351) == "50,75"  # 50.754999994…, not a tie
+    assert fmt.num(97.31 - 96.65) == "0,66" and fmt.num(97.305) == "97,31"
     assert fmt.num(0.66) == "0,66"
     assert fmt.num(1234.5) == "1.234,5"
     assert fmt.num(1234567) == "1.234.567"
@@ -121,6 +123,14 @@ def test_group_names_with_departments_and_three_kinds():
     assert fmt.group_names(units) == "Phòng Y tế huyện, UBND phường A, C, UBND xã B và UBND thị trấn D"
     deps = [_u("Phòng Tư pháp huyện", "department"), _u("Phòng Nội vụ huyện", "department")]
     assert fmt.group_names(deps) == "Phòng Tư pháp huyện và Phòng Nội vụ huyện"
+
+
+def test_names_written_by_the_caller():
+    """The letter wraps each name (not the prefix) in a mention: `name` writes the name part."""
+    units = [_u("Phòng Y tế huyện", "department"), _u("A", "ward"), _u("B"), _u("C", "ward")]
+    braces = lambda u: "{" + u["name"] + "}"  # noqa: E731
+    assert fmt.group_names(units, name=braces) == "{Phòng Y tế huyện}, UBND phường {A}, {C} và UBND xã {B}"
+    assert fmt.unit_label(_u("Hưng Đạo"), name=braces) == "UBND xã {Hưng Đạo}"
 
 
 def test_group_names_accepts_rows():

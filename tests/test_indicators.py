@@ -2,10 +2,11 @@
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from cchc.indicators import district, round2, unit_month, window_payments
+from cchc.indicators import district, peer_averages, rate, round2, unit_month, window_payments
 from frames import make_dataset
 
 UNITS = [
@@ -25,10 +26,28 @@ def row(table, code, month):
 @pytest.mark.parametrize(
     "value, expected",
     [(97.305, 97.31), (96.654, 96.65), (98.996, 99.0), (99.994, 99.99), (99.996, 100.0), (99.995, 100.0),
-     (0.285, 0.29), (89.8, 89.8), (-0.655, -0.66), (100.0, 100.0), (0.0, 0.0)],
+     (0.285, 0.29), (89.8, 89.8), (-0.655, -0.66), (100.0, 100.0), (0.0, 0.0),
+     (100 * 450375 / 887351, 50.75),  # 50.754999994…: below the tie, not on it
+     (97.31 - 96.65, 0.66), (96.65 - 97.31, -0.66), (1.005, 1.01), (2.675, 2.68)],
 )
 def test_round2_half_away_from_zero(value, expected):
     assert round2(value) == expected
+    assert round2(pd.Series([value])).iloc[0] == expected  # vectorised: the same rule
+    assert round2(np.array([value]))[0] == expected
+
+
+def test_round2_other_places():
+    assert [round2(x, 0) for x in (0.5, 1.5, -0.5, 9.49)] == [1.0, 2.0, -1.0, 9.0]
+    assert round2(7.25, 1) == 7.3 and round2(-7.25, 1) == -7.3
+
+
+def test_a_rate_near_a_tie_is_rounded_as_printed():
+    """100 × 450375/887351 = 50.754999994…: the figure a threshold compares is the printed 50,75."""
+    from cchc import fmt
+
+    value = rate(pd.Series([450375]), pd.Series([887351])).iloc[0]
+    assert round2(value) == 50.75 and fmt.num(value) == "50,75"
+    assert round2(pd.Series([value])).iloc[0] == 50.75
 
 
 def test_round2_nan_and_negative_zero():
@@ -54,6 +73,17 @@ def test_zero_dossiers_rate_is_undefined_not_zero():
     assert x2["reception_rate"] == 0.0 and math.isnan(x2["result_rate"])
     assert math.isnan(d1["payment_rate"]) and math.isnan(d1["reception_rate"])
     assert not x1["below_average"]  # undefined rate is never "below"
+
+
+def test_peer_averages_pool_each_group_and_give_the_local_average():
+    ds = make_dataset(UNITS, {"2023-05": {"D1": (10, 5, 0, 0)},
+                              "2023-06": {"D1": (100, 100, 4, 1), "X1": (300, 150, 10, 10), "T1": (1, 0, 0, 0)}})
+    t = unit_month(ds)
+    peers = peer_averages(t)
+    assert peers.loc[("2023-06", True), "reception_rate"] == 100 * 150 / 301
+    assert peers.loc[("2023-06", False), "result_rate"] == 25.0
+    assert math.isnan(peers.loc[("2023-05", True), "reception_rate"])  # nothing received by the local units
+    assert row(t, "X1", "2023-06")["local_average_reception_rate"] == peers.loc[("2023-06", True), "reception_rate"]
 
 
 def test_district_is_pooled_not_mean_of_rates():

@@ -147,7 +147,7 @@ def test_letter_is_nfc_and_well_formed(letter):
         if b.kind == "plus":
             assert b.text.startswith("+ ")
         assert "*" not in b.text and "  " not in b.text
-    text, bold, italic = letter.blocks[0].runs[1]  # runs unpack as tuples
+    text, bold, italic = letter.blocks[0].styled[1][:3]  # runs unpack as tuples
     assert italic and text.startswith("UBND xã An Thanh do lỗi")
 
 
@@ -238,6 +238,7 @@ def test_overdue_in_several_fields(o, config):
     extra = dict(o["overdue"][1], dossier="X-3", field="Hộ tịch", code="TP",
                  name="Phòng Tư pháp huyện", kind="department")
     o["overdue"].append(extra)
+    o["district"]["overdue_total"] = 3  # the letter prints the district's count, as outcomes computed it
     body = build_letter(o, config).body_text()
     assert ("phát sinh 03 hồ sơ giải quyết TTHC quá hạn: 02 hồ sơ ở lĩnh vực Người có công tại UBND xã"
             " An Thanh và Tái Sơn; 01 hồ sơ ở lĩnh vực Hộ tịch tại Phòng Tư pháp huyện (UBND xã An Thanh do") in body
@@ -282,7 +283,8 @@ def test_reminders_grouped_by_number(o, config):
     o["outcomes"]["remind"] += [
         dict(base, code="XA_VAN_TO", name="Văn Tố", count=2, reasons=["report_missing"], overdue=[],
              overdue_fields=[], reports=[{"report": "Báo cáo CCHC quý II năm 2023", "due": "2023-06-15",
-                                          "submitted": None, "complete": False, "late": False, "missing": True}]),
+                                          "submitted": None, "complete": False, "late": False,
+                                          "incomplete": False, "missing": True}]),
         dict(base, code="YT", name="Phòng Y tế huyện", kind="department", count=2, reasons=["overdue"],
              overdue=[{"dossier": "Y1", "field": "Y tế"}, {"dossier": "Y2", "field": "Y tế"},
                       {"dossier": "Y3", "field": "Dược"}], reports=[]),
@@ -323,8 +325,7 @@ def test_december_letter_is_dated_next_year(o, config):
 
 
 def test_november_directions(o, config):
-    o["month"] = "2023-11"
-    del o["next_month"]  # derived from the month when absent
+    o["month"], o["next_month"] = "2023-11", "2023-12"
     body = build_letter(o, config).body_text()
     assert "Trong tháng 12/2023, thực hiện đảm bảo" in body
 
@@ -364,7 +365,7 @@ def test_nothing_is_hard_coded(o, config):
 # ------------------------------------------------------------ markup, escaping
 
 EVIL_NAME = "<script>alert(1)</script>"
-EVIL_REASON = "do lỗi *phần mềm* <img src=x onerror=alert(1)> \\ **x**"
+EVIL_REASON = "do lỗi *phần mềm* <img src=x onerror=alert(1)> \\ **x** [XA_TAI_SON|y] |"
 
 
 def test_markup_parser():
@@ -381,6 +382,34 @@ def test_markup_parser():
     assert parse_inline(md_escape("- x")) == [Run("- x")]
     with pytest.raises(ValueError):
         parse_markup("@nonsense: x")
+
+
+def test_mentions_of_units():
+    runs = parse_inline("gồm UBND xã [XA_A|An Thanh] và [X\\|B\\]|Tái \\] Sơn] (*UBND xã [XA_C|Chí **Minh**]*) [x] a|b")
+    assert "".join(r.text for r in runs) == "gồm UBND xã An Thanh và Tái ] Sơn (UBND xã Chí Minh) [x] a|b"
+    assert [(r.text, r.unit) for r in runs if r.unit] == [
+        ("An Thanh", "XA_A"), ("Tái ] Sơn", "X|B]"), ("Chí ", "XA_C"), ("Minh", "XA_C")]
+    assert [(r.bold, r.italic) for r in runs if r.unit == "XA_C"] == [(False, True), (True, True)]
+    block = Block("paragraph", runs)
+    assert block.units == ("XA_A", "X|B]", "XA_C")
+    assert [r.text for r in block.styled] == ["gồm UBND xã An Thanh và Tái ] Sơn (", "UBND xã Chí ", "Minh", ") [x] a|b"]
+    # data text cannot open or close a mention
+    assert parse_inline(md_escape("[X|y] z]")) == [Run("[X|y] z]")]
+
+
+def test_the_letter_knows_the_units_it_names(letter):
+    by_heading = {b.text: b.units for b in letter.blocks if b.kind == "heading"}
+    assert by_heading["2. Phê bình UBND xã Hưng Đạo"] == ("XA_HUNG_DAO",)
+    assert by_heading["3. Nhắc nhở lần thứ nhất đối với UBND xã Tái Sơn"] == ("XA_TAI_SON",)
+    assert by_heading["1. Biểu dương các cơ quan, đơn vị"] == ()
+    meets = next(b for b in letter.blocks if b.text.startswith("+ Có 09 UBND"))
+    assert meets.units[:2] == ("XA_CHI_MINH", "XA_QUANG_PHUC") and meets.units[-1] == "TT_TU_KY"
+    assert [r.text for r in meets.runs if r.unit == "TT_TU_KY"] == ["Tứ Kỳ"]  # the name, not "UBND thị trấn"
+    # a mention changes nothing printed: the styled runs are the runs without their units
+    for b in letter.blocks:
+        assert "".join(r.text for r in b.styled) == b.text
+        assert all(r.unit is None for r in b.styled)
+        assert all((x.bold, x.italic) != (y.bold, y.italic) for x, y in zip(b.styled, b.styled[1:]))
 
 
 def test_join_line():
@@ -400,7 +429,8 @@ def test_data_text_is_escaped(o, config):
     o["outcomes"]["criticize"][0]["name"] = EVIL_NAME
     letter = build_letter(o, config)
     body = letter.body_text()
-    assert "(UBND xã An Thanh do lỗi *phần mềm* <img src=x onerror=alert(1)> \\ **x**)" in body
+    assert "(UBND xã An Thanh do lỗi *phần mềm* <img src=x onerror=alert(1)> \\ **x** [XA_TAI_SON|y] |)" in body
+    assert letter.blocks[0].units == ("XA_AN_THANH", "XA_TAI_SON")  # the reason's "[…|…]" is text, not a mention
     assert f"2. Phê bình UBND xã {EVIL_NAME}" in headings(letter)
     html = render_html(letter)
     assert "<script" not in html and "<img" not in html

@@ -80,6 +80,16 @@ def test_rule_lists(doc):
     assert [(u["code"], u["window_payment_rate"]) for u in o["payment_very_low"]] == [("X2", 0.3)]
 
 
+def test_every_unit_carries_its_payment_class(doc):
+    """Rule 6's class of each unit, the one the lists were made from (None: not considered)."""
+    assert {u["code"]: u["payment_class"] for u in doc["units"]} == {
+        "D1": None, "X1": "meets", "X2": "very_low", "X3": None, "T1": "not_implemented"}
+    o = doc["outcomes"]
+    for u in doc["units"]:
+        lists = {k for k in ("meets", "below", "very_low", "not_implemented") if u["code"] in {x["code"] for x in o[f"payment_{k}"]}}
+        assert lists == ({u["payment_class"], "below"} if u["payment_class"] == "very_low" else {u["payment_class"]} - {None})
+
+
 def test_criticize_entry(doc):
     (c,) = doc["outcomes"]["criticize"]
     assert (c["code"], c["streak"], c["reception_rate"], c["reception_rate_change"]) == ("X3", 6, 89.8, 3.1)

@@ -109,3 +109,19 @@ def test_commend_department_digitization(base):
     rv = review("2023-06", DATA, commend_department_digitization=80)
     assert len(names(rv, "commend_departments")) > 6
     assert set(names(base, "commend_departments")) < set(names(rv, "commend_departments"))
+
+
+def test_the_parameters_are_declared_once_in_the_notebooks_order():
+    from cchc import config, params, run
+    from cchc.tables import labels
+
+    assert params.PARAMETER_NAMES == (
+        "payment_target", "very_low_payment", "commend_local_digitization", "commend_payment",
+        "criticism_months", "payment_window_start", "commend_department_digitization")
+    assert tuple(params.DEFAULTS) == params.PARAMETER_NAMES
+    assert config.PARAMETER_NAMES is params.PARAMETER_NAMES  # config.yml's check of its keys
+    n = len(params.PARAMETER_NAMES)
+    assert run.NOTEBOOK_PARAMETERS[3:3 + n] == params.PARAMETER_NAMES  # after month, data_dir, output_dir
+    assert tuple(labels()["parameters"]) == params.PARAMETER_NAMES  # the scorecard's labels
+    resolved = params.resolve_parameters({}, "2023-06")
+    assert tuple(resolved) == params.PARAMETER_NAMES

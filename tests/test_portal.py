@@ -142,7 +142,7 @@ def test_index_escapes_data_and_survives_a_broken_month(tmp_path):
     }), encoding="utf-8")
     pages = bad / "units"
     pages.mkdir()
-    from cchc.unitpages import unit_filenames
+    from cchc.pages import unit_filenames
 
     (pages / unit_filenames(["<x>"])["<x>"]).write_text("<p>page</p>", encoding="utf-8")
     broken = tmp_path / "2023-02"
@@ -155,6 +155,16 @@ def test_index_escapes_data_and_survives_a_broken_month(tmp_path):
     assert "2023-02/outcomes.json" in page_links(index).links  # listed, with a note
     assert "không đọc được" in html
     assert broken_links([index]) == []
+
+
+def test_the_portal_needs_only_the_shared_page_modules():
+    """The portal's page helpers are cchc.pages and cchc.svgchart: it does not load the unit pages."""
+    import subprocess
+    import sys
+
+    code = "import sys, cchc.portal; print('cchc.unitpages' in sys.modules, 'cchc.monthly' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
 
 
 def test_index_of_an_empty_folder(tmp_path):

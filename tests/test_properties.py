@@ -2,11 +2,15 @@
 
 import json
 import math
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings
+import pandas as pd
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cchc.indicators import round2, unit_month
+from cchc import fmt
+from cchc.indicators import rate, round2, shown_difference, unit_month
 from cchc.months import month_range
 from cchc.outcomes import build_outcomes
 from cchc.params import resolve_parameters
@@ -122,6 +126,11 @@ def test_outcomes_are_consistent(case):
     assert all(u["window_payment_online"] > 0 and u["window_payment_rate"] < p["payment_target"] for u in o["payment_below"])
     assert all(u["window_payment_rate"] < p["very_low_payment"] for u in o["payment_very_low"])
     assert all(u["window_payment_online"] == 0 for u in o["payment_not_implemented"])
+    # each unit's payment_class is the list it is in (very_low: the finer of below and very_low)
+    for u in doc["units"]:
+        cls = u["payment_class"]
+        assert cls == ("very_low" if u["code"] in very_low else "meets" if u["code"] in meets
+                       else "below" if u["code"] in below else "not_implemented" if u["code"] in none else None)
 
     # orderings on exact values, ties in registry order
     table = unit_month(ds)
@@ -170,3 +179,45 @@ def test_streak_matches_a_plain_loop(case):
             streak = (streak + 1 if consecutive else 1) if below else 0
             prev = m
             assert got == streak, (code, m)
+
+
+# ------------------------------------------------------------ one rounding
+
+
+def _hundredths(exact: Fraction) -> Decimal:
+    """A non-negative exact value rounded half up to 2 decimals."""
+    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _printed(exact: Fraction) -> str:
+    """That value as the letter writes it (under 1000: no thousands separator)."""
+    text = f"{_hundredths(exact):f}"
+    return text.rstrip("0").rstrip(".").replace(".", ",") if "." in text else text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(1, 10**7).flatmap(lambda total: st.tuples(st.integers(0, total), st.just(total))))
+@example((450375, 887351))  # 50.754999994…: a tolerance around ties took it for 50.755
+@example((1, 8))  # 12.5 exactly
+@example((1, 800))  # 0.125 exactly: a true tie, rounded up
+def test_a_printed_rate_is_the_rate_the_rules_compare(counts):
+    """For counts done/total: the rate the indicators compute, rounded as the rules compare it,
+    is the exact ratio rounded half up, and fmt prints exactly that figure."""
+    done, total = counts
+    value = rate(pd.Series([done]), pd.Series([total])).iloc[0]
+    compared = round2(pd.Series([value])).iloc[0]  # what a threshold compares (vectorised, as the rules do)
+    exact = Fraction(100 * done, total)
+    assert Decimal(repr(float(compared))) == _hundredths(exact)
+    assert compared == round2(float(value))  # scalar and vectorised agree
+    assert fmt.num(value) == fmt.num(compared) == _printed(exact)
+    assert fmt.pct(value) == _printed(exact) + "%"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10000), st.integers(0, 10000))
+def test_a_printed_change_is_the_difference_of_the_printed_figures(a, b):
+    """97.31 − 96.65: a change of two 2-decimal figures is exact, and printed as it is."""
+    x, y = a / 100, b / 100
+    change = shown_difference(x, y)
+    assert Decimal(repr(float(change))) == Decimal(a - b) / 100
+    assert fmt.num(abs(change)) == _printed(Fraction(abs(a - b), 100))

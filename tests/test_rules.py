@@ -92,6 +92,13 @@ def test_commend_local_payment_threshold_rounded_best_first_ties_registry():
     assert codes(commend_local_payment(t, M, P)) == ["T1", "X3", "X4", "X1"]
 
 
+def test_a_threshold_compares_the_printed_figure():
+    """450375 of 887351 online is printed 50,75%: a 50.76% bar is not reached, a 50.75% one is."""
+    t = table(LOCALS, payments={M: {"X1": (887351, 450375)}})
+    assert codes(commend_local_payment(t, M, {**P, "commend_payment": 50.76})) == []
+    assert codes(commend_local_payment(t, M, {**P, "commend_payment": 50.75})) == ["X1"]
+
+
 # --- rule 4 -------------------------------------------------------------------
 
 def streak_data(n_below, months=6):

@@ -8,7 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cchc.scorecard import INDICATOR_COLS, RULE_SHEETS, write_scorecard
+from cchc.params import PARAMETER_NAMES
+from cchc.scorecard import INDICATOR_COLS, OVERDUE_COLS, RULE_COLS, RULE_SHEETS, write_scorecard
+from cchc.tables import column_label, labels, table_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = json.loads((FIXTURES / "outcomes_small.json").read_text(encoding="utf-8"))
@@ -16,7 +18,7 @@ SMALL = json.loads((FIXTURES / "outcomes_small.json").read_text(encoding="utf-8"
 INDICATOR_HEADERS = [
     "Mã đơn vị", "Đơn vị", "Loại", "Tiếp nhận", "Số hoá đầy đủ khi tiếp nhận", "Tỷ lệ số hoá khi tiếp nhận (%)",
     "Giải quyết", "Số hoá kết quả", "Tỷ lệ số hoá kết quả (%)", "Tổng giao dịch thanh toán", "Thanh toán trực tuyến",
-    "Tỷ lệ thanh toán trực tuyến (%)", "Tỷ lệ thanh toán trực tuyến cả kỳ (%)", "Số tháng liên tiếp dưới trung bình",
+    "Tỷ lệ thanh toán trực tuyến (%)", "Tỷ lệ thanh toán trực tuyến trong kỳ (%)", "Số tháng liên tiếp dưới trung bình",
     "Hồ sơ quá hạn", "Hồ sơ quá hạn được miễn trừ",
 ]
 
@@ -59,6 +61,19 @@ def test_indicator_sheet_headers_and_values(wb):
     cell = ws["F5"]
     assert isinstance(cell.value, float) and cell.number_format == "0.00"
     assert ws["D2"].number_format == "0"
+
+
+def test_words_are_those_of_labels_yml(wb):
+    """The scorecard and the analysis tables say the same thing the same way: labels.yml."""
+    for col in INDICATOR_COLS + OVERDUE_COLS + [c for cols in RULE_COLS.values() for c in cols]:
+        assert col.key in labels()["columns"], col.key
+        assert col.header == column_label(col.key)
+    for title, key in [("Nhắc nhở", "remind"), ("Phê bình", "criticize")]:
+        assert [c.value for c in wb[title][1]][1:] == [column_label(c.key) for c in RULE_COLS[key]]
+    kinds = {r["Mã đơn vị"]: r["Loại"] for r in rows(wb["Chỉ số"])}
+    assert kinds["PHONG_A"] == labels()["kinds"]["department"] == "Cơ quan chuyên môn"
+    assert "<td class=\"text\">Cơ quan chuyên môn</td>" in table_html([{"kind": "department"}], ["kind"])
+    assert labels()["reasons"]["report_late"] == "báo cáo chậm"  # the letter's word, not "muộn"
 
 
 def test_frozen_headers_and_autofilter(wb):
@@ -110,11 +125,11 @@ def test_rule_sheets(wb):
     assert crit["Thấp hơn trung bình (điểm %)"] == pytest.approx(9.71)
     assert "6/2023: 87,5% / 97,21%" in crit["Diễn biến các tháng (tỷ lệ / trung bình)"]
     remind = {r["Mã đơn vị"]: r for r in rows(wb["Nhắc nhở"])}
-    assert remind["XA_E"]["Lý do"] == "báo cáo muộn; báo cáo chưa đầy đủ"
+    assert remind["XA_E"]["Lý do"] == "báo cáo chậm; báo cáo chưa đầy đủ"
     assert remind["XA_D"]["Báo cáo chưa đạt"] == "Báo cáo quý (chưa nộp)"
     assert "hạn 05/6/2023" in remind["XA_C"]["Hồ sơ quá hạn (không miễn trừ)"]
     meets = rows(wb["TTTT đạt chỉ tiêu"])
-    assert meets[0]["Tỷ lệ thanh toán trực tuyến cả kỳ (%)"] == pytest.approx(90.0)
+    assert meets[0]["Tỷ lệ thanh toán trực tuyến trong kỳ (%)"] == pytest.approx(90.0)
 
 
 def test_empty_rule_sheet_keeps_its_header(tmp_path):
@@ -141,6 +156,10 @@ def test_parameter_sheet(wb):
     values = [[c for c in r] for r in ws.iter_rows(values_only=True)]
     flat = [v for r in values for v in r if v is not None]
     assert "payment_target" in flat and 30 in flat
+    # every rule parameter under its label of templates/labels.yml, with its name beside it
+    by_name = {r[2]: r[0] for r in values if r[2] in PARAMETER_NAMES}
+    assert by_name == {name: labels()["parameters"][name] for name in SMALL["parameters"]}
+    assert set(SMALL["parameters"]) == set(PARAMETER_NAMES)
     for item in SMALL["inputs"]:
         assert item["file"] in flat and item["sha256"] in flat
     assert "Cảnh báo về dữ liệu" in flat

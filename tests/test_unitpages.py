@@ -15,14 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from cchc.unitpages import (
-    line_chart,
-    mention_spans,
-    more_needed,
-    unit_contexts,
-    unit_filenames,
-    write_unit_pages,
-)
+from cchc.pages import unit_filenames, write_page
+from cchc.svgchart import line_chart
+from cchc.unitpages import letter_quotes, more_needed, unit_contexts, write_unit_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -155,17 +150,52 @@ def test_unit_not_named_in_the_letter(page_of):
     assert "không có hồ sơ" in text
 
 
-def test_quotes_do_not_take_a_longer_name_for_a_shorter_one():
-    text = "UBND xã Quang Phục và UBND xã Quang"
-    assert mention_spans(text, "Quang", True) == [(len(text) - 5, len(text))]
-    assert mention_spans("UBND xã Ngọc Kỳ, Kỳ Sơn", "Kỳ", True) == []
-    assert mention_spans("gồm UBND xã Hà Kỳ, Đại Sơn, Hưng Đạo, Hà Thanh", "Hưng Đạo", True) != []
-    assert mention_spans("trên địa bàn huyện Tứ Kỳ", "Tứ Kỳ", True) == []
-    assert mention_spans("Phòng Tư pháp huyện (tiếp nhận", "Phòng Tư pháp huyện", False) == [(0, 19)]
-    # a commune and a ward of the same name: the prefix tells them apart, across a grouped list
-    text = "gồm UBND xã An Bình, Tân Lập và UBND phường Tân Lập"
-    assert mention_spans(text, "Tân Lập", True, "commune") == [(text.index("Tân Lập"), text.index("Tân Lập") + 7)]
-    assert mention_spans(text, "Tân Lập", True, "ward") == [(text.rindex("Tân Lập"), len(text))]
+def _marked(quotes):
+    """The marked texts of a unit's quotes, and the quoted blocks' texts."""
+    marks, blocks = [], []
+    for q in quotes:
+        for segs in [q["heading"] or []] + [b["segments"] for b in q["blocks"]]:
+            marks += [s["text"] for s in segs if s["mark"]]
+        blocks += ["".join(s["text"] for s in b["segments"]) for b in q["blocks"]]
+    return marks, blocks
+
+
+def test_quotes_follow_the_letters_mentions_not_its_text():
+    """A commune and a ward of one name, and "Quang" beside "Quang Phục": each unit is quoted
+    where the letter names it, and only its own name is marked."""
+    import json
+
+    import yaml
+
+    from cchc.narrative import build_letter
+
+    fixtures = Path(__file__).parent / "fixtures"
+    o = json.loads((fixtures / "outcomes_2023-06.json").read_text(encoding="utf-8"))
+    config = yaml.safe_load((fixtures / "config.yml").read_text(encoding="utf-8"))
+    extra = [{"code": "XA_QUANG", "name": "Quang", "kind": "commune"},
+             {"code": "XA_TAN_LAP", "name": "Tân Lập", "kind": "commune"},
+             {"code": "P_TAN_LAP", "name": "Tân Lập", "kind": "ward"}]
+    o["units"] += extra
+    quang_phuc = next(u for u in o["units"] if u["name"] == "Quang Phục")
+    o["outcomes"]["payment_not_implemented"] = [quang_phuc, extra[1], extra[2]]
+    o["outcomes"]["commend_local_payment"].append(dict(extra[0], payment_rate=81.0))
+    letter = build_letter(o, config)
+    body = letter.body_text()
+    assert "(UBND xã Quang Phục, Tân Lập và UBND phường Tân Lập)" in body
+    assert "UBND xã Quảng Nghiệp (80,71%), UBND xã Quang (81%)." in body
+    quotes = letter_quotes(letter, [u["code"] for u in o["units"]])
+
+    commune, ward = _marked(quotes["XA_TAN_LAP"]), _marked(quotes["P_TAN_LAP"])
+    assert commune[0] == ward[0] == ["Tân Lập", "Tân Lập"]  # its own mention in each of the two blocks
+    assert commune[1] == ward[1]  # both named in the same blocks…
+    for block in quotes["P_TAN_LAP"][0]["blocks"]:  # …but the ward's mark is the ward's name, after "UBND phường"
+        texts = [s["text"] for s in block["segments"]]
+        marked = next(i for i, s in enumerate(block["segments"]) if s["mark"])
+        assert texts[marked - 1].endswith("UBND phường ")
+    marks, blocks = _marked(quotes["XA_QUANG"])
+    assert marks == ["Quang"]  # not the "Quang" of "Quang Phục"
+    assert not any("chưa thực hiện thanh toán trực tuyến" in b for b in blocks)
+    assert any("Quang Phục" in b for b in _marked(quotes[quang_phuc["code"]])[1])
 
 
 # ---------------------------------------------------------------- ranks and figures
@@ -275,6 +305,14 @@ def test_data_text_is_escaped(tmp_path):
     html = evil_page.read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
     assert evil in parse(html).text  # shown as text, as written
+
+
+def test_pages_are_written_whole(tmp_path):
+    path = tmp_path / "p.html"
+    path.write_text("old", encoding="utf-8")
+    assert write_page(path, "<p>mới</p>") == path
+    assert path.read_text(encoding="utf-8") == "<p>mới</p>"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.html"]  # no temporary file left
 
 
 def test_unit_filenames_are_safe_and_distinct():

@@ -27,7 +27,6 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-import unicodedata
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -40,7 +39,9 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from cchc import fmt
-from cchc.indicators import round2 as _round2
+from cchc.indicators import RATE_COUNTS, round2, shown_difference
+from cchc.rules import PAYMENT_CLASSES
+from cchc.text import nfc
 
 __all__ = [
     "ranked_rates",
@@ -113,21 +114,12 @@ _RATE_SHORT = {
     "result_rate": "số hoá kết quả giải quyết",
     "payment_rate": "thanh toán trực tuyến",
 }
-_RATE_COUNTS = {  # numerator, denominator columns of each rate
-    "reception_rate": ("received_digitized", "received"),
-    "result_rate": ("resolved_digitized", "resolved"),
-    "payment_rate": ("payment_online", "payment_total"),
-}
 _KIND_PREFIX = {"commune": "Xã", "town": "TT", "ward": "P."}
 # leading words of a local name that already carry its kind
 _KIND_LEADS = ("xã ", "thị trấn ", "phường ", "tt ", "p. ", "ubnd ")
 _DEPT_LEADS = ("Phòng ",)
 _LEVEL_TAILS = (" huyện", " tỉnh", " thành phố", " thị xã", " quận")
 _LABEL_MAX = 38
-
-
-def _nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text))
 
 
 # --------------------------------------------------------------------------
@@ -174,7 +166,7 @@ def unit_label(name: str, kind: str | None = None) -> str:
     and a trailing level word (" huyện", " tỉnh" …).  Labels longer than
     38 characters are cut with "…".
     """
-    name = _nfc(name).strip()
+    name = nfc(name).strip()
     kind = (kind or "").strip()
     if kind in _KIND_PREFIX:
         if not name.casefold().startswith(_KIND_LEADS):
@@ -199,7 +191,7 @@ def _local_group_name(kinds: Sequence[str]) -> str:
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(_nfc(text), width=width)) if text else ""
+    return "\n".join(textwrap.wrap(nfc(text), width=width)) if text else ""
 
 
 # --------------------------------------------------------------------------
@@ -328,7 +320,7 @@ def _message_figure(title: str, message: str) -> Figure:
     with mpl.rc_context(_STYLE):
         ax = fig.add_subplot()
         ax.set_axis_off()
-        ax.text(0.5, 0.45, _nfc(message), ha="center", va="center", fontsize=10,
+        ax.text(0.5, 0.45, nfc(message), ha="center", va="center", fontsize=10,
                 fontstyle="italic", color=_MUTED, transform=ax.transAxes, gid="message")
         _titles(fig, ax, title)
     return fig
@@ -456,7 +448,8 @@ def ranked_rates(um: pd.DataFrame, month: str | None = None, rate: str = "recept
     rate: "reception_rate", "result_rate" or "payment_rate" (any rate column works);
     average: a reference value drawn as a dashed line and used to mark bars below
     it (hatched); None means the month's ``local_average_reception_rate`` when
-    rate is the reception rate and kind is not "department"; False draws none;
+    rate is the reception rate and kind is not "department", and then the marked
+    bars are the indicators' ``below_average``; False draws none;
     target: a dash-dot line (e.g. 100 or 30), used for the marking when there is
     no average; kind: "local", "department" or "all"; top: at most this many
     bars, best ceil(top/2) and worst floor(top/2) when there are more units
@@ -474,7 +467,7 @@ def ranked_rates(um: pd.DataFrame, month: str | None = None, rate: str = "recept
         return _message_figure(title, "Không có dữ liệu của tháng này.")
 
     rows_f = rows_f.assign(_order=_order_col(rows_f),
-                           _v=_round2(pd.to_numeric(rows_f[rate], errors="coerce").astype(float)))
+                           _v=round2(pd.to_numeric(rows_f[rate], errors="coerce").astype(float)))
     defined = rows_f[rows_f["_v"].notna()].sort_values(["_v", "_order"], ascending=[False, True])
     undefined = rows_f[rows_f["_v"].isna()].sort_values("_order")
 
@@ -500,14 +493,14 @@ def ranked_rates(um: pd.DataFrame, month: str | None = None, rate: str = "recept
         return _message_figure(title, f"{who}: không phát sinh hồ sơ, không có tỷ lệ để xếp hạng.")
 
     # the indicators' own flag when the reference is the month's local average
-    use_flag = auto_average and average is not None and "below_average" in rows_f.columns
+    use_flag = auto_average and average is not None
     ref = average if average is not None else target
     ref_name = "trung bình chung" if average is not None else "chỉ tiêu"
     classes = {"ok": {"label": f"Bằng hoặc cao hơn {ref_name}" if ref is not None else "Tỷ lệ",
                       "face": _BLUE, "hatch": None},
                "below": {"label": f"Thấp hơn {ref_name}", "face": _SAND, "hatch": "////"}}
 
-    num_col, den_col = _RATE_COUNTS.get(rate, (None, None))
+    num_col, den_col = RATE_COUNTS.get(rate, (None, None))
     has_counts = num_col in rows_f.columns and den_col in rows_f.columns
     ranks = defined["_v"].rank(method="min", ascending=False).astype(int)
 
@@ -519,7 +512,7 @@ def ranked_rates(um: pd.DataFrame, month: str | None = None, rate: str = "recept
         if use_flag:
             below = bool(r["below_average"])
         else:
-            below = ref is not None and v < _round2(ref)
+            below = ref is not None and v < round2(ref)
         return {"label": f"{rank}. {unit_label(r['name'], r.get('kind'))}", "value": v,
                 "cls": "below" if below else "ok", "text": text}
 
@@ -586,7 +579,7 @@ def district_trend(dist: pd.DataFrame, level: str | None = None) -> Figure:
         return _message_figure(title, "Không có dữ liệu.")
     d = dist.sort_values("month").reset_index(drop=True)
     months = [str(m) for m in d["month"]]
-    where = f"toàn {_nfc(level)}" if level else "chung"
+    where = f"toàn {nfc(level)}" if level else "chung"
     series = [
         ("reception_rate", f"Số hoá khi tiếp nhận ({where})",
          dict(color=_NAVY, linestyle="solid", marker="o", markerfacecolor=_NAVY), "reception"),
@@ -666,6 +659,11 @@ def district_trend(dist: pd.DataFrame, level: str | None = None) -> Figure:
 # --------------------------------------------------------------------------
 
 
+#: What the heat map reads from indicators.unit_month (the flag and the streak are the indicators', never recomputed).
+_STREAK_COLUMNS = {"month", "code", "name", "reception_rate", "local_average_reception_rate",
+                   "below_average", "below_average_streak"}
+
+
 def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
                    top: int | None = None, order: str = "streak") -> Figure:
     """Local units × months: reception rate minus the local average, in points.
@@ -675,8 +673,10 @@ def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
     grey above, white at the average); grey-safe because runs of consecutive
     below-average months are framed (the current streak with a heavy frame)
     and the sign is written.  Cells without data or with nothing received are
-    left blank and hatched.  The column on the right gives each unit's current
-    streak (``below_average_streak`` of the last month shown).
+    left blank and hatched.  Below-average months are the indicators'
+    ``below_average``; the column on the right gives each unit's current
+    streak (``below_average_streak`` of the last month shown), as computed by
+    :func:`cchc.indicators.unit_month`.
 
     months: None = the latest 12 months in ``um``; an int n = the latest n;
     or a list of "YYYY-MM".  order: "streak" (longest current streak first,
@@ -687,9 +687,11 @@ def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
     if order not in ("streak", "registry"):
         raise ValueError(f"order must be 'streak' or 'registry', not {order!r}")
     title = "Tỷ lệ số hoá khi tiếp nhận so với trung bình chung UBND cấp xã"
-    need = {"month", "code", "name", "reception_rate", "local_average_reception_rate"}
-    if um is None or um.empty or not need <= set(um.columns):
+    if um is None or um.empty:
         return _message_figure(title, "Không có dữ liệu.")
+    missing = _STREAK_COLUMNS - set(um.columns)
+    if missing:
+        raise ValueError(f"streak_heatmap needs the columns of indicators.unit_month; missing: {', '.join(sorted(missing))}")
     local = _select_kind(um, "local")
     if local.empty:
         return _message_figure(title, "Không có UBND cấp xã trong dữ liệu.")
@@ -706,13 +708,9 @@ def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
 
     w = local[local["month"].isin(months)].copy()
     w["_order"] = _order_col(w)
-    rate = _round2(pd.to_numeric(w["reception_rate"], errors="coerce").astype(float))
-    avg = _round2(pd.to_numeric(w["local_average_reception_rate"], errors="coerce").astype(float))
-    w["_d"] = _round2(rate - avg)
-    if "below_average" in w.columns:
-        w["_below"] = w["below_average"].fillna(False).astype(bool) & w["_d"].notna()
-    else:
-        w["_below"] = w["_d"] < 0
+    w["_d"] = shown_difference(pd.to_numeric(w["reception_rate"], errors="coerce").astype(float),
+                               pd.to_numeric(w["local_average_reception_rate"], errors="coerce").astype(float))
+    w["_below"] = w["below_average"].astype(bool)
 
     units = (local.assign(_order=_order_col(local)).sort_values(["month"])
              .drop_duplicates("code", keep="last").set_index("code"))
@@ -729,17 +727,8 @@ def streak_heatmap(um: pd.DataFrame, months: Sequence[str] | int | None = None,
     last = months[-1]
     streak = np.zeros(len(codes), dtype=int)
     w_last = w[w["month"] == last]
-    if "below_average_streak" in w.columns:
-        for r in w_last[["code", "below_average_streak"]].itertuples(index=False):
-            streak[ci[r.code]] = int(r.below_average_streak) if _finite(r.below_average_streak) else 0
-    else:  # trailing run inside the window
-        for i in range(len(codes)):
-            k = 0
-            for j in range(len(months) - 1, -1, -1):
-                if not below[i, j]:
-                    break
-                k += 1
-            streak[i] = k
+    for r in w_last[["code", "below_average_streak"]].itertuples(index=False):
+        streak[ci[r.code]] = int(r.below_average_streak)
 
     reg = units["_order"].reindex(codes).to_numpy()
     if order == "streak":
@@ -861,22 +850,6 @@ def _span_text(months: Sequence[str]) -> str:
 # 4. Online payment over the window
 # --------------------------------------------------------------------------
 
-_PAY_CLASSES = ("meets", "below", "very_low", "not_implemented")
-
-
-def _payment_class(total, online, rate, target, very_low):
-    if not _finite(total) or float(total) <= 0 or not _finite(rate):
-        return None
-    if _finite(online) and float(online) == 0:
-        return "not_implemented"
-    r = _round2(float(rate))
-    if r >= target:
-        return "meets"
-    if r < very_low:
-        return "very_low"
-    return "below"
-
-
 def payment_window(win: pd.DataFrame, target: float = 30, very_low: float = 2,
                    top: int | None = 30, window: tuple[str, str] | None = None) -> Figure:
     """Online payment over the window by local unit, against the target.
@@ -886,9 +859,10 @@ def payment_window(win: pd.DataFrame, target: float = 30, very_low: float = 2,
     hatched "////"; very low: dense "xxxx"; not implemented: no bar, the text
     "chưa triển khai").  The target is a dash-dot line, the very-low limit a
     dotted one.  Units with no payment transactions (class None) are left out
-    and counted in the subtitle.  When ``payment_class`` is missing it is
-    derived from target/very_low as in rule 6.  window: ("2023-04", "2023-06")
-    for the title.  top: as in :func:`ranked_rates`.
+    and counted in the subtitle.  ``payment_class`` is the class the rules
+    gave (``rules.payment_classes``; the review's window frame carries it);
+    target and very_low only draw the reference lines and the legend.
+    window: ("2023-04", "2023-06") for the title.  top: as in :func:`ranked_rates`.
     """
     title = "Thanh toán trực tuyến trên Cổng Dịch vụ công quốc gia (DVCQG)"
     if window:
@@ -899,16 +873,9 @@ def payment_window(win: pd.DataFrame, target: float = 30, very_low: float = 2,
     very_low = float(very_low)
     w = win[_is_local(win)].copy() if {"is_local", "kind"} & set(win.columns) else win.copy()
     w["_order"] = _order_col(w)
-    w["_v"] = _round2(pd.to_numeric(w["window_payment_rate"], errors="coerce").astype(float))
-    if "payment_class" not in w.columns:
-        w["payment_class"] = [
-            _payment_class(t, o, r, target, very_low) for t, o, r in zip(
-                w.get("window_payment_total", pd.Series(np.nan, index=w.index)),
-                w.get("window_payment_online", pd.Series(np.nan, index=w.index)),
-                w["_v"])]
-    cls = w["payment_class"].astype(object).where(w["payment_class"].notna(), None)
-    w["_cls"] = cls
-    shown = w[w["_cls"].isin(_PAY_CLASSES)]
+    w["_v"] = round2(pd.to_numeric(w["window_payment_rate"], errors="coerce").astype(float))
+    w["_cls"] = w["payment_class"].astype(object).where(w["payment_class"].notna(), None)
+    shown = w[w["_cls"].isin(PAYMENT_CLASSES)]
     left_out = len(w) - len(shown)
     if shown.empty:
         return _message_figure(title, "Không có giao dịch thanh toán nào trong kỳ.")
@@ -1023,7 +990,7 @@ def overdue_by_field(od: pd.DataFrame, month: str | None = None,
     if "field" not in d.columns:
         d["field"] = ""
     d["_field"] = (d["field"].astype(object).where(d["field"].notna(), "")
-                   .map(lambda s: _nfc(s).strip()).replace("", "(không ghi lĩnh vực)"))
+                   .map(lambda s: nfc(s).strip()).replace("", "(không ghi lĩnh vực)"))
     d["_exc"] = d["excused"].fillna(False).astype(bool) if "excused" in d.columns else False
     d["_pos"] = np.arange(len(d))
     d["_order"] = _order_col(d) if "order" in d.columns else np.nan

@@ -10,27 +10,18 @@ are. Every text is NFC and stripped.
 from __future__ import annotations
 
 import copy
-import unicodedata
 from pathlib import Path
 
 import yaml
 
 from cchc.dataset import ERROR, WARNING, Problem
+from cchc.params import PARAMETER_NAMES  # the rule parameters config.yml may set defaults for
+from cchc.text import nfc_tree
 
 CONFIG_FILE = "config.yml"
 REQUIRED_KEYS = ("issuer", "place", "document_code", "signer")
 SIGNER_KEYS = ("title", "name")
 
-# Notebook parameters that config.yml may set defaults for (data-contract.md).
-PARAMETER_NAMES = (
-    "payment_target",
-    "very_low_payment",
-    "commend_local_digitization",
-    "commend_payment",
-    "criticism_months",
-    "payment_window_start",
-    "commend_department_digitization",  # extension: rule 1's 100%
-)
 
 DEFAULT_LEVEL = "huyện"
 
@@ -44,19 +35,11 @@ def defaults(level: str = DEFAULT_LEVEL) -> dict:
         # registry holds ("Chủ tịch UBND các xã, phường", …)
         "recipients": [],
         "distribution": [f"CT, các PCT.UBND {level}", "Lưu: VT"],
+        # who sets the online-payment target, and where payments are made (the letter, the unit pages)
+        "superior": "UBND tỉnh",
+        "payment_portal": "Cổng dịch vụ công quốc gia",
         "parameters": {},
     }
-
-
-def _nfc(value):
-    """NFC-normalise every string in a YAML tree."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
-    if isinstance(value, dict):
-        return {_nfc(k): _nfc(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nfc(v) for v in value]
-    return value
 
 
 def _filled(value) -> bool:
@@ -102,7 +85,7 @@ def load_config(data_dir) -> tuple[dict, list[Problem]]:
         problem("not a mapping of keys (expected issuer: …, place: …)")
         return defaults(), problems
 
-    config = _nfc(raw)
+    config = nfc_tree(raw)
     for key in REQUIRED_KEYS[:3]:
         if not _filled(config.get(key)):
             problem(f"required key '{key}' is missing or empty", column=key)

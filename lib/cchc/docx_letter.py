@@ -23,7 +23,6 @@ here. Layout (Appendix I of the Decree):
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +33,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt
+
+from cchc.paths import FONTS_DIR
+from cchc.text import nfc
 
 FONT = "Times New Roman"
 
@@ -69,8 +71,6 @@ CLOSING_RIGHT_CM = TEXT_WIDTH_CM - CLOSING_LEFT_CM
 CELL_MARGIN_CM = 0.1
 #: Blank lines left for the signature and seal.
 SIGNATURE_SPACE_LINES = 4
-
-_FONT_DIR = Path(__file__).with_name("fonts")
 
 # Child order of <w:tblPr> and what may follow <w:pBdr> in <w:pPr> (ECMA-376): Word
 # rejects a file whose elements are out of order.
@@ -108,20 +108,9 @@ def _lines(value) -> list[str]:
     return [str(v) for v in value if v is not None and str(v) != ""]
 
 
-def _nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text))
-
-
 def _runs(block) -> list[tuple[str, bool, bool]]:
-    """A block's runs as (text, bold, italic)."""
-    out = []
-    for run in _get(block, "runs", default=[]) or []:
-        if isinstance(run, (tuple, list)):
-            text, bold, italic = (list(run) + [False, False])[:3]
-        else:
-            text, bold, italic = _get(run, "text", default=""), _get(run, "bold", default=False), _get(run, "italic", default=False)
-        out.append((_nfc(text), bool(bold), bool(italic)))
-    return out
+    """A block's runs as printed (`Block.styled`), as (text, bold, italic)."""
+    return [(nfc(r.text), bool(r.bold), bool(r.italic)) for r in block.styled]
 
 
 # --------------------------------------------------------------------------- low-level formatting
@@ -149,7 +138,7 @@ def _set_lang(rpr, lang: str = "vi-VN") -> None:
 
 
 def _run(paragraph, text: str, size: float, bold: bool = False, italic: bool = False):
-    run = paragraph.add_run(_nfc(text))
+    run = paragraph.add_run(nfc(text))
     run.font.name = FONT
     _set_rfonts(run._element.get_or_add_rPr())
     run.font.size = Pt(size)
@@ -205,7 +194,7 @@ def _font_file(bold: bool, italic: bool):
     from PIL import ImageFont  # pillow comes with matplotlib
 
     style = {(False, False): "Regular", (True, False): "Bold", (False, True): "Italic", (True, True): "BoldItalic"}
-    return ImageFont.truetype(str(_FONT_DIR / f"LiberationSerif-{style[(bold, italic)]}.ttf"), 1000)
+    return ImageFont.truetype(str(FONTS_DIR / f"LiberationSerif-{style[(bold, italic)]}.ttf"), 1000)
 
 
 def text_width_cm(text: str, size: float, bold: bool = False, italic: bool = False) -> float:
@@ -214,7 +203,7 @@ def text_width_cm(text: str, size: float, bold: bool = False, italic: bool = Fal
         font = _font_file(bold, italic)
     except Exception:  # pragma: no cover - pillow or the font missing: a safe estimate
         return len(text) * size * 0.5 / 72 * 2.54
-    return font.getlength(_nfc(text)) / 1000 * size / 72 * 2.54
+    return font.getlength(nfc(text)) / 1000 * size / 72 * 2.54
 
 
 def _rule(cell, column_cm: float, length_cm: float, first: list) -> None:

@@ -8,8 +8,9 @@ always written the same way:
 >>> count2(6), count2(13), month_label("2023-06"), date_vn("2023-04-01")
 ('06', '13', '6/2023', '01/4/2023')
 
-Numbers are rounded half-up to two decimals (as displayed), written with a
-decimal comma, "." between thousands and no trailing zeros (Babel, locale vi).
+Numbers are rounded by `cchc.indicators.round2` (half up on the shortest repr,
+the one rounding the rules compare with), written with a decimal comma, "."
+between thousands and no trailing zeros (Babel, locale vi).
 An undefined value (None, NaN) is written as :data:`UNDEFINED`.
 
 Units are dicts (or pandas rows) with at least ``name`` and ``kind``
@@ -21,12 +22,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from functools import lru_cache
 
 from babel.numbers import format_decimal
 
+from cchc.indicators import round2
 from cchc.months import parse_month
 
 LOCALE = "vi"
@@ -56,21 +58,16 @@ def is_missing(x) -> bool:
         return type(x).__name__ in ("NAType", "NaTType")  # pandas NA / NaT
 
 
-def rounded(x, places: int = 2) -> Decimal:
-    """x rounded half-up to `places` decimals, as displayed (Decimal, no -0)."""
-    try:
-        d = Decimal(str(x))
-    except InvalidOperation as exc:  # pragma: no cover - defensive
-        raise ValueError(f"not a number: {x!r}") from exc
-    d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return d + Decimal(0) if d != 0 else Decimal(0)
+def _shown(x, places: int) -> Decimal:
+    """x as printed: `round2(x, places)`, as an exact Decimal (no -0)."""
+    return Decimal(repr(round2(float(x), places)))
 
 
 def num(x, places: int = 2) -> str:
     """1234.5 -> "1.234,5"; 0.66 -> "0,66"; 100.0 -> "100"; None/NaN -> "—"."""
     if is_missing(x):
         return UNDEFINED
-    return _decimal_text(rounded(x, places), places)
+    return _decimal_text(_shown(x, places), places)
 
 
 @lru_cache(maxsize=8192)
@@ -91,7 +88,7 @@ def direction(x, places: int = 2) -> int:
     """Sign of x as displayed: 1, -1, or 0 (also 0 when rounding gives 0)."""
     if is_missing(x):
         return 0
-    d = rounded(x, places)
+    d = round2(float(x), places)
     return (d > 0) - (d < 0)
 
 
@@ -106,7 +103,7 @@ def signed_change(x, unit: str = "%", places: int = 2) -> str:
     sign = direction(x, places)
     if sign == 0:
         return SAME
-    return f"{UP if sign > 0 else DOWN} {num(abs(rounded(x, places)), places)}{unit}"
+    return f"{UP if sign > 0 else DOWN} {num(abs(float(x)), places)}{unit}"
 
 
 def count2(n) -> str:
@@ -176,11 +173,18 @@ def unit_prefix(u) -> str:
     return KIND_PREFIX.get(_get(u, "kind"), "")
 
 
-def unit_label(u) -> str:
-    """"UBND xã Hưng Đạo" for a local unit; a department's name as is."""
-    name = str(_get(u, "name", ""))
+def unit_name(u) -> str:
+    """The unit's name as written in the registry ("Hưng Đạo")."""
+    return str(_get(u, "name", ""))
+
+
+def unit_label(u, name: Callable = unit_name) -> str:
+    """"UBND xã Hưng Đạo" for a local unit; a department's name as is.
+
+    `name` writes the name part (the letter's markup wraps it in a mention of the unit).
+    """
     prefix = unit_prefix(u)
-    return f"{prefix} {name}" if prefix else name
+    return f"{prefix} {name(u)}" if prefix else name(u)
 
 
 def join_vn(items: Iterable[str], sep: str = ", ", last: str = f" {AND} ") -> str:
@@ -191,7 +195,7 @@ def join_vn(items: Iterable[str], sep: str = ", ", last: str = f" {AND} ") -> st
     return sep.join(items[:-1]) + last + items[-1]
 
 
-def group_names(units: Iterable) -> str:
+def group_names(units: Iterable, name: Callable = unit_name) -> str:
     """Names grouped under their printed prefix, in order of first appearance.
 
     >>> group_names([{"name": "Chí Minh", "kind": "commune"},
@@ -201,7 +205,8 @@ def group_names(units: Iterable) -> str:
 
     Departments are items of their own (their name as is). Within a group the
     names are joined with ", "; the last item overall is joined with " và ".
-    A single group: "UBND xã An Thanh và Tái Sơn".
+    A single group: "UBND xã An Thanh và Tái Sơn". `name` writes each unit's
+    name part, as in `unit_label`.
     """
     groups: dict[str, list[str]] = {}
     order: list[str] = []
@@ -211,7 +216,7 @@ def group_names(units: Iterable) -> str:
         if key not in groups:
             groups[key] = []
             order.append(key)
-        groups[key].append(str(_get(u, "name", "")))
+        groups[key].append(name(u))
     if len(order) == 1 and not order[0].startswith("\0"):
         return f"{order[0]} {join_vn(groups[order[0]])}"
     parts = []

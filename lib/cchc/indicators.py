@@ -5,12 +5,16 @@ frame; nothing is read, written or printed. Rates are percentages (0–100) as
 floats, NaN when undefined (never 0). District and "local average" rates are
 pooled: sum of numerators over sum of denominators.
 
-Rounding: `round2` rounds half away from zero on the decimal value, tolerant of
-binary noise (97.305 -> 97.31, as Excel and a reader would), and every threshold
-and every change is computed on `round2` values.
+Rounding: `round2` is the one rounding of the product: half up (away from
+zero) on the float's shortest repr, the number a reader sees (97.305 -> 97.31,
+450375/887351 × 100 = 50.754999994… -> 50.75). Every threshold, change and gap
+is computed on `round2` values, and `cchc.fmt` prints `round2` values.
 """
 
 from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -21,20 +25,60 @@ COUNT_COLUMNS = ["received", "received_digitized", "resolved", "resolved_digitiz
 OVERDUE_COUNTS = ["overdue_total", "overdue_excused", "overdue_unexcused"]
 REPORT_COUNTS = ["report_late", "report_incomplete", "report_missing"]
 REGISTRY_COLUMNS = ["code", "name", "kind", "order", "is_local"]
+#: Each rate of a unit and month: (numerator, denominator) columns.
+RATE_COUNTS = {
+    "reception_rate": ("received_digitized", "received"),
+    "result_rate": ("resolved_digitized", "resolved"),
+    "payment_rate": ("payment_online", "payment_total"),
+}
 
-_EPS = 1e-6  # on the scale of hundredths: values within 1e-8 of a tie count as the tie
+#: Beyond this many units of the last place the fast path below is not exact: Decimal decides.
+_FAST_LIMIT = 1e9
+#: Within this distance of a tie (in units of the last place) Decimal decides.
+_NEAR_TIE = 1e-6
 
 
-def round2(x):
-    """Round to 2 decimals, half away from zero (97.305 -> 97.31); NaN stays NaN.
+def _round_one(value: float, places: int) -> float:
+    """The exact rule on one float: Decimal of its shortest repr, half up."""
+    if not math.isfinite(value):
+        return value
+    d = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return float(d) + 0.0  # + 0.0 turns -0.0 into 0.0
 
-    Accepts a scalar (returns a float) or a Series (returns a Series, same index).
+
+def round2(x, places: int = 2):
+    """`x` rounded half up (away from zero) to `places` decimals; NaN stays NaN; no -0.0.
+
+    The value rounded is the float's shortest repr, ``Decimal(repr(float(x)))``:
+    the number as Python prints it and a reader sees it. That is exact for
+    ratios of integer counts (100 × 450375/887351 = 50.754999994… -> 50.75)
+    and for differences of 2-decimal values (97.31 − 96.65 = 0.6599…97 -> 0.66),
+    and a printed tie rounds up (97.305 -> 97.31, -0.655 -> -0.66).
+
+    Accepts a scalar (returns a float), a Series (returns a Series, same index
+    and name) or an array. Vectorised: only values within a hair of a tie (or
+    huge) go through Decimal; the others are rounded in numpy, to the same result.
     """
+    if isinstance(x, (float, int, np.floating, np.integer)):
+        return _round_one(float(x), places)
     a = np.asarray(x, dtype=float)
-    r = np.sign(a) * np.floor(np.abs(a) * 100 + 0.5 + _EPS) / 100 + 0.0  # + 0.0 turns -0.0 into 0.0
+    scale = 10.0 ** places
+    scaled = np.abs(a) * scale
+    with np.errstate(invalid="ignore"):
+        r = np.sign(a) * np.floor(scaled + 0.5) / scale + 0.0
+        exact = ~(np.abs(scaled - np.floor(scaled) - 0.5) < _NEAR_TIE) & (scaled < _FAST_LIMIT)
+    slow = np.isfinite(a) & ~exact
+    if slow.any():
+        r = np.array(r, dtype=float, copy=True).reshape(a.shape)
+        r[slow] = [_round_one(float(v), places) for v in a[slow]]
     if isinstance(x, pd.Series):
         return pd.Series(r, index=x.index, name=x.name)
     return float(r) if r.ndim == 0 else r
+
+
+def shown_difference(a, b):
+    """round2(round2(a) − round2(b)): the difference of two figures as printed (NaN if either is)."""
+    return round2(round2(a) - round2(b))
 
 
 def rate(numerator, denominator):
@@ -50,11 +94,11 @@ def month_index(months: pd.Series) -> pd.Series:
 
 
 def _change(frame: pd.DataFrame, col: str, keys: list[str]) -> pd.Series:
-    """round2(col) minus round2(col) of the previous calendar month (same keys); NaN if absent."""
-    cur = frame[keys + ["_k"]].assign(_v=round2(frame[col]))
+    """`col` minus `col` of the previous calendar month (same keys), as printed; NaN if absent."""
+    cur = frame[keys + ["_k"]].assign(_v=frame[col])
     prev = cur.assign(_k=cur["_k"] + 1).rename(columns={"_v": "_prev"})
     merged = cur.merge(prev, on=keys + ["_k"], how="left", validate="one_to_one")
-    return round2(merged["_v"] - merged["_prev"]).set_axis(frame.index)
+    return shown_difference(merged["_v"], merged["_prev"]).set_axis(frame.index)
 
 
 def registry(ds: Dataset) -> pd.DataFrame:
@@ -94,15 +138,24 @@ def _report_counts(ds: Dataset) -> pd.DataFrame:
     )
 
 
+def peer_averages(table: pd.DataFrame) -> pd.DataFrame:
+    """Each rate of RATE_COUNTS pooled over a peer group, per month.
+
+    Peers: the departments (`is_local` False) and the local units (True).
+    Index (month, is_local); NaN where the group had nothing to count. The
+    local units' reception rate is the "trung bình chung" (`local_average`).
+    """
+    counts = [c for pair in RATE_COUNTS.values() for c in pair]
+    sums = table.groupby(["month", "is_local"])[counts].sum()
+    return pd.DataFrame({col: rate(sums[num], sums[den]).to_numpy() for col, (num, den) in RATE_COUNTS.items()},
+                        index=sums.index)
+
+
 def local_average(table: pd.DataFrame) -> pd.Series:
-    """Pooled reception rate of the local units, per month (index: month)."""
-    sums = (
-        table[table["is_local"]]
-        .groupby("month")[["received_digitized", "received"]]
-        .sum()
-        .reindex(table["month"].drop_duplicates(), fill_value=0)
-    )
-    return rate(sums["received_digitized"], sums["received"]).set_axis(sums.index).rename("local_average_reception_rate")
+    """Pooled reception rate of the local units, per month of `table` (index: month; NaN without local units)."""
+    peers = peer_averages(table)["reception_rate"]
+    local = peers[peers.index.get_level_values("is_local")].droplevel("is_local")
+    return local.reindex(table["month"].drop_duplicates()).rename("local_average_reception_rate")
 
 
 def _streak(table: pd.DataFrame) -> pd.Series:
@@ -143,9 +196,7 @@ def unit_month(ds: Dataset) -> pd.DataFrame:
     counts = COUNT_COLUMNS + OVERDUE_COUNTS + REPORT_COUNTS
     table[counts] = table[counts].fillna(0).astype("int64")
     table = table.assign(
-        reception_rate=rate(table["received_digitized"], table["received"]).to_numpy(),
-        result_rate=rate(table["resolved_digitized"], table["resolved"]).to_numpy(),
-        payment_rate=rate(table["payment_online"], table["payment_total"]).to_numpy(),
+        **{col: rate(table[num], table[den]).to_numpy() for col, (num, den) in RATE_COUNTS.items()},
         _k=month_index(table["month"]),
     )
     table["local_average_reception_rate"] = table["month"].map(local_average(table)).astype("float64")

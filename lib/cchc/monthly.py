@@ -30,7 +30,7 @@ class Review:
     params: dict
     table: pd.DataFrame  # indicators.unit_month: one row per unit and month
     district: pd.DataFrame  # indicators.district: one row per month
-    window: pd.DataFrame  # indicators.window_payments over the payment window
+    window: pd.DataFrame  # indicators.window_payments over the payment window, with rule 6's `payment_class`
     rules: dict  # rules.apply_rules: rule name -> frame, in the letter's order
     outcomes: dict  # the outcomes.json document
     letter: Letter
@@ -45,8 +45,8 @@ class Review:
 
     @property
     def this_month(self) -> pd.DataFrame:
-        """The unit table of the reported month, with the window payments."""
-        win = self.window[["code", "window_payment_total", "window_payment_online", "window_payment_rate"]]
+        """The unit table of the reported month, with the window payments and rule 6's class."""
+        win = self.window[["code", "window_payment_total", "window_payment_online", "window_payment_rate", "payment_class"]]
         return self.table[self.table["month"] == self.month].merge(win, on="code", how="left")
 
 

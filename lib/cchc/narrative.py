@@ -12,13 +12,17 @@ one block per line, that :func:`parse_markup` turns into a :class:`Letter`:
     - 06 cơ quan …    dash item           -> Block("dash", …), "- " kept in the text
     + Có 09 UBND …    plus item           -> Block("plus", …), "+ " kept in the text
 
-Inline ``*italic*`` and ``**bold**``; ``\\`` escapes the next character. Data
-text is escaped by the ``md`` filter so that a "*" in a reason stays a "*".
+Inline ``*italic*`` and ``**bold**``; ``[CODE|name]`` is a mention of the
+unit CODE (the `label` and `names` filters write one around each unit name);
+``\\`` escapes the next character. Data text is escaped by the ``md`` filter
+so that a "*" in a reason stays a "*" and a "[" a "[".
 
 The HTML, PDF and DOCX renderers all walk the same `Letter`: header fields,
-then ``blocks`` in order (each a list of runs ``(text, bold, italic)``), then
+then ``blocks`` in order (their `styled` runs ``(text, bold, italic)``), then
 the distribution list and the signature. Every string in a Letter is final,
-printed text (NFC), punctuation included: renderers add no words.
+printed text (NFC), punctuation included: renderers add no words. A block's
+`runs` also say which text names which unit (`Run.unit`); the unit pages quote
+the letter from them (`Block.units`).
 """
 
 from __future__ import annotations
@@ -26,19 +30,20 @@ from __future__ import annotations
 import copy
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 import jinja2
 
 from cchc import fmt
-from cchc.months import next_month as _next_month
+from cchc.config import DEFAULT_LEVEL
+from cchc.config import defaults as config_defaults
+from cchc.indicators import round2
 from cchc.months import parse_month, prev_month
+from cchc.paths import TEMPLATES_DIR
+from cchc.text import nfc
 
-TEMPLATES = Path(__file__).parent / "templates"
 BLOCK_KINDS = ("heading", "paragraph", "dash", "plus")
 
 
@@ -46,11 +51,16 @@ BLOCK_KINDS = ("heading", "paragraph", "dash", "plus")
 
 
 class Run(NamedTuple):
-    """A piece of text with one style. Unpacks as ``text, bold, italic``."""
+    """A piece of text with one style. Unpacks as ``text, bold, italic, unit``.
+
+    unit: the registry code of the unit this text names (a mention the
+    template wrote), None for any other text.
+    """
 
     text: str
     bold: bool = False
     italic: bool = False
+    unit: str | None = None
 
 
 @dataclass
@@ -68,6 +78,22 @@ class Block:
     @property
     def text(self) -> str:
         return "".join(r.text for r in self.runs)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The codes of the units the block names, in order of first mention."""
+        return tuple(dict.fromkeys(r.unit for r in self.runs if r.unit is not None))
+
+    @property
+    def styled(self) -> list[Run]:
+        """The runs as printed: neighbours of the same style joined (mentions are not a style)."""
+        out: list[Run] = []
+        for r in self.runs:
+            if out and (out[-1].bold, out[-1].italic) == (r.bold, r.italic):
+                out[-1] = Run(out[-1].text + r.text, r.bold, r.italic)
+            else:
+                out.append(Run(r.text, r.bold, r.italic))
+        return out
 
 
 @dataclass
@@ -132,29 +158,63 @@ class Letter:
 # ============================================================== the markup
 
 
+#: Characters with a meaning in the inline markup: escaped with "\\" in data text.
+_SPECIAL = ("\\", "*", "[", "]", "|")
+
+
+def _escape(s: str) -> str:
+    for c in _SPECIAL:
+        s = s.replace(c, "\\" + c)
+    return s
+
+
 def md_escape(value) -> str:
-    """Escape data text for the markup: "*" and "\\" literal; one line only."""
-    s = _one_line(str(value))
-    s = s.replace("\\", "\\\\").replace("*", "\\*")
+    """Escape data text for the markup: "*", "[", "]", "|" and "\\" literal; one line only."""
+    s = _escape(_one_line(str(value)))
     if s[:1] in ("-", "+", "#", "@"):
         s = "\\" + s
     return s
 
 
+def mention(code, text: str) -> str:
+    """The markup of `text` (data, escaped here) naming the unit `code`: "[CODE|text]"."""
+    return f"[{_escape(str(code))}|{md_escape(text)}]"
+
+
 def parse_inline(text: str, bold: bool = False) -> list[Run]:
-    """Split "a *b* **c** \\*" into runs; unbalanced markers close at the end."""
+    """Split "a *b* **c** [X|d] \\*" into runs; unbalanced markers close at the end.
+
+    "[CODE|…]" marks its text as naming the unit CODE (`Run.unit`); a "[" with
+    no "|" after it is text.
+    """
     runs: list[Run] = []
     buf: list[str] = []
-    b, it = bold, False
+    b, it, unit = bold, False, None
 
     def flush():
         if buf:
             t = "".join(buf)
-            if runs and runs[-1].bold == b and runs[-1].italic == it:
-                runs[-1] = Run(runs[-1].text + t, b, it)
+            if runs and (runs[-1].bold, runs[-1].italic, runs[-1].unit) == (b, it, unit):
+                runs[-1] = Run(runs[-1].text + t, b, it, unit)
             else:
-                runs.append(Run(t, b, it))
+                runs.append(Run(t, b, it, unit))
             buf.clear()
+
+    def code_at(i: int) -> tuple[str, int] | None:
+        """The unit code of a mention opening at text[i] ("[") and where its text starts."""
+        code, j = [], i + 1
+        while j < n:
+            if text[j] == "\\" and j + 1 < n:
+                code.append(text[j + 1])
+                j += 2
+            elif text[j] == "|":
+                return "".join(code), j + 1
+            elif text[j] in "[]":
+                return None
+            else:
+                code.append(text[j])
+                j += 1
+        return None
 
     i, n = 0, len(text)
     while i < n:
@@ -169,6 +229,13 @@ def parse_inline(text: str, bold: bool = False) -> list[Run]:
         elif c == "*":
             flush()
             it = not it
+            i += 1
+        elif c == "[" and unit is None and (opened := code_at(i)) is not None:
+            flush()
+            unit, i = opened
+        elif c == "]" and unit is not None:
+            flush()
+            unit = None
             i += 1
         else:
             buf.append(c)
@@ -256,7 +323,7 @@ def _one_line(s: str) -> str:
 def _clean(obj):
     """Deep copy with every string NFC and on one line; NaN -> None."""
     if isinstance(obj, str):
-        return _one_line(unicodedata.normalize("NFC", obj)).strip()
+        return _one_line(nfc(obj)).strip()
     if isinstance(obj, float) and math.isnan(obj):
         return None
     if isinstance(obj, dict):
@@ -283,7 +350,7 @@ def _lines(value) -> list[str]:
         for v in value:
             out.extend(_lines(v))
         return out
-    return [unicodedata.normalize("NFC", s).strip() for s in str(value).splitlines() if s.strip()]
+    return [nfc(s).strip() for s in str(value).splitlines() if s.strip()]
 
 
 def _list_items(value) -> list[str]:
@@ -314,61 +381,42 @@ def _by_field(dossiers) -> list[Obj]:
         f = dz.get("field") or ""
         g = groups.setdefault(f, Obj(field=f, count=0, units=[]))
         g["count"] += 1
-        code = dz.get("code")
-        if code is not None and all(u.get("code") != code for u in g["units"]):
-            g["units"].append(Obj(code=code, name=dz.get("name", ""), kind=dz.get("kind")))
+        if all(u["code"] != dz["code"] for u in g["units"]):
+            g["units"].append(Obj(code=dz["code"], name=dz["name"], kind=dz["kind"]))
     return list(groups.values())
 
 
 def _full(rate) -> bool:
-    return rate is not None and fmt.rounded(rate) == 100
+    return rate is not None and round2(rate) == 100
 
 
 def _context(outcomes: dict, config: dict) -> Obj:
+    """What the template reads: the outcomes as computed (nothing recomputed here) and config.yml's wording."""
     o = _clean(copy.deepcopy(outcomes))
-    cfg = config or {}
+    level = _clean((config or {}).get("level") or DEFAULT_LEVEL)
+    cfg = {**config_defaults(level), **{k: v for k, v in (config or {}).items() if v is not None}}
     month = o["month"]
-    nxt = o.get("next_month") or _next_month(month)
+    nxt = o["next_month"]
     ny, nm = parse_month(nxt)
-    params = o.get("parameters") or {}
-    rules = o.get("outcomes") or {}
-    units = o.get("units") or []
-    by_code = {u.get("code"): u for u in units}
-
-    def unit(u) -> Obj:
-        """A rule's unit object, completed from the registry list when needed."""
-        base = dict(by_code.get(u.get("code"), {}))
-        base.update({k: v for k, v in u.items() if v is not None or k not in base})
-        return Obj(base)
-
-    every_unit = list(units)
-    for key in ("commend_departments", "commend_local_digitization", "commend_local_payment",
-                "criticize", "remind", "payment_meets", "payment_below",
-                "payment_very_low", "payment_not_implemented"):
-        every_unit.extend(rules.get(key) or [])
-    local_kinds = fmt.kinds_phrase(every_unit)
-    has_departments = any(u.get("kind") == "department" for u in every_unit)
+    params = o["parameters"]
+    rules = o["outcomes"]
+    units = o["units"]
 
     # ---- district figures and overdue dossiers of the month
-    dist = o.get("district") or {}
+    dist = o["district"]
     district = Obj(
         reception_rate=_rate(dist.get("reception_rate")),
         reception_rate_change=_rate(dist.get("reception_rate_change")),
         result_rate=_rate(dist.get("result_rate")),
         result_rate_change=_rate(dist.get("result_rate_change")),
     )
-    overdue = [dict(by_code.get(d.get("code"), {}), **d) for d in (o.get("overdue") or [])]
-    if overdue or "overdue" in o:
-        overdue_total = len(overdue)
-    else:
-        overdue_total = int(dist.get("overdue_total") or 0)
+    overdue = o["overdue"]
     excused, bases = [], []
     for dz in overdue:
-        if not dz.get("excused"):
+        if not dz["excused"]:
             continue
         if dz.get("reason"):
-            e = Obj(unit=Obj(code=dz.get("code"), name=dz.get("name", ""), kind=dz.get("kind")),
-                    reason=dz["reason"])
+            e = Obj(unit=Obj(code=dz["code"], name=dz["name"], kind=dz["kind"]), reason=dz["reason"])
             if e not in excused:
                 excused.append(e)
         if dz.get("basis") and dz["basis"] not in bases:
@@ -376,75 +424,50 @@ def _context(outcomes: dict, config: dict) -> Obj:
 
     # ---- commendations
     deps = []
-    for u in rules.get("commend_departments") or []:
-        u = unit(u)
+    for u in map(Obj, rules["commend_departments"]):
         r, rd = u.get("received") or 0, u.get("received_digitized") or 0
         s, sd = u.get("resolved") or 0, u.get("resolved_digitized") or 0
         u["same_counts"] = bool(r) and r == s == rd == sd
         deps.append(u)
     locs = []
-    for u in rules.get("commend_local_digitization") or []:
-        u = unit(u)
+    for u in map(Obj, rules["commend_local_digitization"]):
         u["reception_rate"], u["result_rate"] = _rate(u.get("reception_rate")), _rate(u.get("result_rate"))
         defined = [x for x in (u["reception_rate"], u["result_rate"]) if x is not None]
         u["all_full"] = bool(defined) and all(_full(x) for x in defined)
         locs.append(u)
-    pays = [unit(u) for u in rules.get("commend_local_payment") or []]
+    pays = [Obj(u) for u in rules["commend_local_payment"]]
 
-    # ---- criticism
-    average = _rate(o.get("local_average_reception_rate"))
+    # ---- criticism: figures, average and gap as outcomes computed them
     crit = []
-    for u in rules.get("criticize") or []:
-        u = unit(u)
+    for u in map(Obj, rules["criticize"]):
         u["reception_rate"] = _rate(u.get("reception_rate"))
         u["reception_rate_change"] = _rate(u.get("reception_rate_change"))
-        if u.get("gap") is None:
-            avg = _rate(u.get("average")) if u.get("average") is not None else average
-            if avg is not None and u["reception_rate"] is not None:
-                u["gap"] = float(fmt.rounded(avg) - fmt.rounded(u["reception_rate"]))
+        u["gap"] = _rate(u.get("gap"))
         crit.append(u)
 
     # ---- reminders, grouped by reminder number (highest first)
     groups: dict[int, Obj] = {}
-    for u in rules.get("remind") or []:
-        u = unit(u)
-        reasons = u.get("reasons") or []
-        dossiers = u.get("overdue")
-        if dossiers is None and "overdue" in reasons:
-            dossiers = [d for d in overdue if d.get("code") == u.get("code") and not d.get("excused")]
-        dossiers = [dict(d, code=u.get("code"), name=u.get("name"), kind=u.get("kind"))
-                    for d in (dossiers or [])]
+    for u in map(Obj, rules["remind"]):
+        dossiers = [dict(d, code=u["code"], name=u["name"], kind=u["kind"]) for d in u["overdue"]]
         u["overdue_by_field"] = _by_field(dossiers)
         u["overdue_count"] = len(dossiers)
-        reports = [Obj(r) for r in (u.get("reports") or [])]
-        for r in reports:
-            r["report"] = r.get("report") or ""
-            r["missing"] = bool(r.get("missing"))
-            r["late"] = bool(r.get("late")) and not r["missing"]
-            r["complete"] = True if r.get("complete") is None else bool(r.get("complete"))
-        if not reports and any(x.startswith("report_") for x in reasons):
-            reports = [Obj(report="", missing="report_missing" in reasons,
-                           late="report_late" in reasons,
-                           complete="report_incomplete" not in reasons)]
+        reports = [Obj(r) for r in u["reports"]]  # the problem reports, flagged by outcomes
         u["reports_missing"] = [r for r in reports if r["missing"]]
-        u["reports_poor"] = [r for r in reports
-                             if not r["missing"] and (r["late"] or not r["complete"])]
-        count = int(u.get("count") or 1)
+        u["reports_poor"] = [r for r in reports if r["late"] or r["incomplete"]]
+        count = int(u["count"])
         groups.setdefault(count, Obj(count=count, units=[]))["units"].append(u)
     remind_groups = [groups[k] for k in sorted(groups, reverse=True)]
 
     # ---- online payment over the window
-    window = rules.get("payment_window") or {}
-    start = window.get("start") or params.get("payment_window_start") or month
-    end = window.get("end") or month
+    window = rules["payment_window"]
     payment = Obj(
-        target=params.get("payment_target", 30),
-        start_date=fmt.date_vn(fmt.first_day(start)),
-        end_date=fmt.date_vn(fmt.last_day(end)),
-        meets=[unit(u) for u in rules.get("payment_meets") or []],
-        below=[unit(u) for u in rules.get("payment_below") or []],
-        very_low=[unit(u) for u in rules.get("payment_very_low") or []],
-        not_implemented=[unit(u) for u in rules.get("payment_not_implemented") or []],
+        target=params["payment_target"],
+        start_date=fmt.date_vn(fmt.first_day(window["start"])),
+        end_date=fmt.date_vn(fmt.last_day(window["end"])),
+        meets=[Obj(u) for u in rules["payment_meets"]],
+        below=[Obj(u) for u in rules["payment_below"]],
+        very_low=[Obj(u) for u in rules["payment_very_low"]],
+        not_implemented=[Obj(u) for u in rules["payment_not_implemented"]],
     )
 
     signer = cfg.get("signer") or {}
@@ -457,25 +480,26 @@ def _context(outcomes: dict, config: dict) -> Obj:
         next_month_year=ny,
         next_first_day=fmt.date_vn(fmt.first_day(nxt)),
         reported_december=parse_month(month)[1] == 12,
-        level=_clean(cfg.get("level") or "huyện"),
+        level=level,
         place=_clean(cfg.get("place") or ""),
         document_code=_clean(cfg.get("document_code") or ""),
         issuer_lines=_lines(cfg.get("issuer_lines")) or _lines(cfg.get("issuer")),
         # config text printed in the body, escaped for the markup like data
-        proposer=md_escape(_clean(cfg.get("proposer") or "")),
-        superior=md_escape(_clean(cfg.get("superior") or "UBND tỉnh")),
+        proposer=md_escape(_clean(cfg["proposer"])),
+        superior=md_escape(_clean(cfg["superior"])),
         overdue_system=md_escape(_clean(cfg.get("overdue_system") or "")),
-        payment_portal=md_escape(_clean(cfg.get("payment_portal") or "Cổng dịch vụ công quốc gia")),
+        payment_portal=md_escape(_clean(cfg["payment_portal"])),
         payment_officer=md_escape(_clean(cfg.get("payment_officer") or "")),
         one_stop_officers=_list_items(cfg.get("one_stop_officers")),
         recipients=_list_items(cfg.get("recipients")),
         distribution=_list_items(cfg.get("distribution")),
         signer_title_lines=_lines(signer.get("title")),
         signer_name=_clean(signer.get("name") or ""),
-        local_kinds=local_kinds,
-        has_departments=has_departments,
+        # the kinds of unit the registry holds: whom the letter addresses
+        local_kinds=fmt.kinds_phrase(units),
+        has_departments=any(u["kind"] == "department" for u in units),
         district=district,
-        overdue_total=overdue_total,
+        overdue_total=int(dist["overdue_total"]),
         overdue_by_field=_by_field(overdue),
         excused=excused,
         bases=bases,
@@ -499,10 +523,14 @@ def _drop_prefix(value, prefix: str) -> str:
     return s
 
 
-@lru_cache(maxsize=None)
+def _named(u) -> str:
+    """A unit's name in the markup: a mention of the unit (its code), the name escaped."""
+    return mention(u["code"], fmt.unit_name(u))
+
+
 def _env(autoescape: bool) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=autoescape,
         trim_blocks=False,  # a tag's line leaves a blank line: ignored by the parser
         lstrip_blocks=True,
@@ -510,11 +538,21 @@ def _env(autoescape: bool) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.do"],
     )
+
+
+@lru_cache(maxsize=1)
+def _markup_env() -> jinja2.Environment:
+    """The letter body's environment: its output is the line markup, not HTML.
+
+    `label` (one unit) and `names` (a grouped list) write each unit's name as a
+    mention of the unit, already escaped: they are not followed by `md`.
+    """
+    env = _env(autoescape=False)
     env.filters.update(
         md=md_escape,
         line=join_line,
-        label=fmt.unit_label,
-        names=fmt.group_names,
+        label=lambda u: fmt.unit_label(u, name=_named),
+        names=lambda units: fmt.group_names(units, name=_named),
         kinds=fmt.kinds_phrase,
         change=fmt.signed_change,
         direction=fmt.direction,
@@ -525,10 +563,15 @@ def _env(autoescape: bool) -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=1)
+def _html_env() -> jinja2.Environment:
+    return _env(autoescape=True)
+
+
 def render_markup(outcomes: dict, config: dict) -> str:
     """The template's raw output (the line markup), for debugging and tests."""
     ctx = _context(outcomes, config)
-    return _env(False).get_template("letter_body.md.j2").render(ctx=ctx)
+    return _markup_env().get_template("letter_body.md.j2").render(ctx=ctx)
 
 
 def build_letter(outcomes: dict, config: dict) -> Letter:
@@ -543,5 +586,5 @@ def render_html(letter: Letter, css: bool = False) -> str:
     fragment carries report.css in a <style> (for a live notebook). All text
     is HTML-escaped.
     """
-    style = (TEMPLATES / "report.css").read_text(encoding="utf-8") if css else ""
-    return _env(True).get_template("letter.html.j2").render(letter=letter, style=style)
+    style = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8") if css else ""
+    return _html_env().get_template("letter.html.j2").render(letter=letter, style=style)

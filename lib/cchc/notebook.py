@@ -135,19 +135,12 @@ def _history_table(units: list[dict]) -> str:
 def show_payments(rv: Review) -> None:
     o = rv.outcomes["outcomes"]
     w = o["payment_window"]
-    classes = {"payment_meets": "meets", "payment_very_low": "very_low", "payment_below": "below",
-               "payment_not_implemented": "not_implemented"}
-    codes = {}
-    for key, cls in classes.items():  # very_low before below: the finer class wins
-        for u in o[key]:
-            codes.setdefault(u["code"], cls)
-    win = rv.window[rv.window["is_local"]].assign(payment_class=lambda f: f["code"].map(codes))
-    _figure(charts.payment_window(win, target=rv.params["payment_target"], very_low=rv.params["very_low_payment"],
-                                  window=(w["start"], w["end"])))
+    _figure(charts.payment_window(rv.window[rv.window["is_local"]], target=rv.params["payment_target"],
+                                  very_low=rv.params["very_low_payment"], window=(w["start"], w["end"])))
     cols = ["name", "window_payment_total", "window_payment_online", "window_payment_rate"]
     _display("".join(
         f"<h3>{html.escape(caption(key, n=fmt.count2(len(o[key]))))}</h3>" + table_html(o[key], cols)
-        for key in classes
+        for key in ("payment_meets", "payment_very_low", "payment_below", "payment_not_implemented")
     ))
 
 

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from cchc.dataset import Dataset
-from cchc.indicators import district, month_index, report_flags, round2, unit_month, window_payments
+from cchc.indicators import district, month_index, report_flags, round2, shown_difference, unit_month, window_payments
 from cchc.months import next_month, prev_month
-from cchc.params import DEFAULTS, resolve_parameters
-from cchc.rules import apply_rules, payment_window
+from cchc.params import PARAMETER_NAMES, resolve_parameters
+from cchc.rules import apply_rules, payment_classes, payment_window
 
 RATE_COLUMNS = [
     "reception_rate", "result_rate", "payment_rate", "window_payment_rate", "local_average_reception_rate",
@@ -34,7 +34,7 @@ UNIT_FIGURES = UNIT + [
     "received", "received_digitized", "reception_rate", "reception_rate_change",
     "resolved", "resolved_digitized", "result_rate", "result_rate_change",
     "payment_total", "payment_online", "payment_rate",
-    "window_payment_total", "window_payment_online", "window_payment_rate",
+    "window_payment_total", "window_payment_online", "window_payment_rate", "payment_class",
     "below_average", "below_average_streak",
     "overdue_total", "overdue_excused", "overdue_unexcused",
     "report_late", "report_incomplete", "report_missing",
@@ -96,7 +96,7 @@ def _criticize(rows: pd.DataFrame, table: pd.DataFrame) -> list[dict]:
     """Criticised units with average, gap (on displayed values) and the streak's history."""
     rows = rows.assign(
         average=round2(rows["local_average_reception_rate"]),
-        gap=round2(round2(rows["local_average_reception_rate"]) - round2(rows["reception_rate"])),
+        gap=shown_difference(rows["local_average_reception_rate"], rows["reception_rate"]),
     )
     span = rows[["code", "month", "streak"]].rename(columns={"month": "_end"})
     hist = table.merge(span, on="code")
@@ -127,7 +127,7 @@ class Frames:
 
     table: pd.DataFrame  # indicators.unit_month: one row per unit and month
     district: pd.DataFrame  # indicators.district: one row per month
-    window: pd.DataFrame  # indicators.window_payments over the payment window
+    window: pd.DataFrame  # indicators.window_payments over the payment window, + rules.payment_classes
     rules: dict  # rules.apply_rules: rule name -> frame, in the letter's order
 
 
@@ -136,6 +136,7 @@ def compute(ds: Dataset, params: dict) -> Frames:
     table = unit_month(ds)
     start, end = payment_window(ds.month, params)
     window = window_payments(ds, start, end)
+    window = window.assign(payment_class=payment_classes(window, params))
     return Frames(table, district(ds, table), window, apply_rules(table, window, ds.month, params))
 
 
@@ -150,14 +151,14 @@ def build_outcomes(ds: Dataset, params: dict | None = None, frames: Frames | Non
     month = ds.month
     if month not in ds.months:
         raise ValueError(f"the reported month {month} has no data (months in the data: {', '.join(ds.months) or 'none'})")
-    given = {k: v for k, v in (params or {}).items() if k in DEFAULTS}
+    given = {k: v for k, v in (params or {}).items() if k in PARAMETER_NAMES}
     params = resolve_parameters(ds.config, month, **given)
 
     frames = compute(ds, params) if frames is None else frames
     table, dist, window, rules = frames.table, frames.district, frames.window, frames.rules
     start, end = payment_window(month, params)
 
-    this = table[table["month"] == month].merge(window[["code", *WINDOW[1:], WINDOW[0]]], on="code", how="left")
+    this = table[table["month"] == month].merge(window[["code", *WINDOW[1:], WINDOW[0], "payment_class"]], on="code", how="left")
     this = this.sort_values("order", kind="stable")
     drow = dist[dist["month"] == month]
     od = ds.overdue[ds.overdue["month"] == month].merge(ds.units[["code", "name", "kind"]], on="code", how="left")

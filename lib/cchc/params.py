@@ -1,36 +1,50 @@
-"""The notebook's rule parameters: defaults, config.yml overrides, validation.
+"""The notebook's rule parameters: declared once here, with defaults, config.yml overrides and validation.
+
+`PARAMETERS` is the one list: each parameter's name, default and kind of
+value, in the notebook's order. `PARAMETER_NAMES` and `DEFAULTS` derive from
+it; so do config.yml's check of its `parameters` keys (`cchc.config`), the
+notebook run's parameters (`cchc.run`) and the scorecard's parameter sheet,
+whose Vietnamese labels are in templates/labels.yml (``parameters``).
 
 `resolve_parameters(config, month, **given)` gives the values the rules use.
 Precedence for each name: a given value that is not None, else
-``config["parameters"][name]`` when set, else `DEFAULTS[name]`.
+``config["parameters"][name]`` when set, else its default.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from numbers import Real
 
 from cchc.months import parse_month, quarter_start
 
-#: Defaults of data-contract.md, plus `commend_department_digitization` (rule 1's 100%).
-DEFAULTS: dict = {
-    "payment_target": 30.0,
-    "very_low_payment": 2.0,
-    "commend_local_digitization": 99.0,
-    "commend_payment": 80.0,
-    "criticism_months": 5,
-    "payment_window_start": None,  # None: first month of the quarter of `month`
-    "commend_department_digitization": 100.0,
-}
+PERCENTAGE = "percentage"  # a float in 0–100 ("30", "99,5" and "80%" are read too)
+MONTHS = "months"  # a whole number of months >= 1
+MONTH = "month"  # a month "YYYY-MM" no later than the reported month; None: the quarter's first month
 
-#: Parameters that are percentages, checked to lie in 0–100.
-THRESHOLDS = (
-    "payment_target",
-    "very_low_payment",
-    "commend_local_digitization",
-    "commend_payment",
-    "commend_department_digitization",
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: object
+    kind: str  # PERCENTAGE | MONTHS | MONTH
+
+
+#: The rule parameters, in the notebook's order (data-contract.md's defaults,
+#: plus `commend_department_digitization`: rule 1's 100%).
+PARAMETERS = (
+    Parameter("payment_target", 30.0, PERCENTAGE),
+    Parameter("very_low_payment", 2.0, PERCENTAGE),
+    Parameter("commend_local_digitization", 99.0, PERCENTAGE),
+    Parameter("commend_payment", 80.0, PERCENTAGE),
+    Parameter("criticism_months", 5, MONTHS),
+    Parameter("payment_window_start", None, MONTH),
+    Parameter("commend_department_digitization", 100.0, PERCENTAGE),
 )
+
+PARAMETER_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS)
+DEFAULTS: dict = {p.name: p.default for p in PARAMETERS}
 
 
 def _number(name: str, value) -> float:
@@ -50,14 +64,14 @@ def _number(name: str, value) -> float:
     return out
 
 
-def _threshold(name: str, value) -> float:
+def _percentage(name: str, value, month: str) -> float:
     out = _number(name, value)
     if not 0 <= out <= 100:
         raise ValueError(f"parameter {name}: a percentage must be between 0 and 100, got {value!r}")
     return out
 
 
-def _months_count(name: str, value) -> int:
+def _months_count(name: str, value, month: str) -> int:
     out = _number(name, value)
     if out != int(out) or out < 1:
         raise ValueError(f"parameter {name}: expected a whole number of months >= 1, got {value!r}")
@@ -77,31 +91,31 @@ def _window_start(name: str, value, month: str) -> str:
     return start
 
 
+_VALIDATE = {PERCENTAGE: _percentage, MONTHS: _months_count, MONTH: _window_start}
+
+
 def resolve_parameters(config: dict | None, month: str, **given) -> dict:
     """The rule parameters for `month`, validated; ValueError with a clear message otherwise.
 
-    Thresholds become floats in 0–100, `criticism_months` an int >= 1,
+    Percentages become floats in 0–100, `criticism_months` an int >= 1,
     `payment_window_start` a "YYYY-MM" no later than `month` (None: start of
     the month's quarter). Unknown names in `given` are an error; keys of
     ``config["parameters"]`` that are not rule parameters (month, data_dir …)
-    are ignored here.
+    are ignored here. The result lists the parameters in `PARAMETERS` order.
     """
     parse_month(month)  # ValueError on a malformed month
-    unknown = sorted(set(given) - set(DEFAULTS))
+    unknown = sorted(set(given) - set(PARAMETER_NAMES))
     if unknown:
-        raise ValueError(f"unknown parameter(s): {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")
+        raise ValueError(f"unknown parameter(s): {', '.join(unknown)}; known: {', '.join(PARAMETER_NAMES)}")
     from_config = (config or {}).get("parameters") or {}
     if not isinstance(from_config, dict):
         raise ValueError("config.yml: 'parameters' must be a mapping of name: value")
 
-    def pick(name):
-        if given.get(name) is not None:
-            return given[name]
-        if from_config.get(name) is not None:
-            return from_config[name]
-        return DEFAULTS[name]
+    def pick(p: Parameter):
+        if given.get(p.name) is not None:
+            return given[p.name]
+        if from_config.get(p.name) is not None:
+            return from_config[p.name]
+        return p.default
 
-    out = {name: _threshold(name, pick(name)) for name in THRESHOLDS}
-    out["criticism_months"] = _months_count("criticism_months", pick("criticism_months"))
-    out["payment_window_start"] = _window_start("payment_window_start", pick("payment_window_start"), month)
-    return {name: out[name] for name in DEFAULTS}
+    return {p.name: _VALIDATE[p.kind](p.name, pick(p), month) for p in PARAMETERS}

@@ -20,14 +20,13 @@ concurrent run) never sees half a page. Wording: templates/index.html.j2.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from pathlib import Path
 from urllib.parse import quote
 
 from cchc import fmt
 from cchc.months import is_month
-from cchc.unitpages import UNITS_DIR, line_chart, page_env, pages_css, unit_filenames
+from cchc.pages import UNITS_DIR, page_env, pages_css, unit_filenames, write_page
+from cchc.svgchart import line_chart
 
 INDEX = "index.html"
 #: (key, file name) of the month files the portal links, in display order.
@@ -173,13 +172,4 @@ def write_index(output_dir: Path) -> Path:
     """Write <output_dir>/index.html (atomically) and return its path."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    page = render_index(output_dir)
-    final = output_dir / INDEX
-    tmp = output_dir / f".{INDEX}-{uuid.uuid4().hex[:8]}.tmp"
-    try:
-        tmp.write_text(page, encoding="utf-8")
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return final
+    return write_page(output_dir / INDEX, render_index(output_dir))

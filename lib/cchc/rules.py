@@ -13,6 +13,7 @@ values keep registry order (stable sort on `order`).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from cchc.indicators import month_index, round2
@@ -20,6 +21,8 @@ from cchc.months import quarter_start
 from cchc.params import DEFAULTS
 
 REMINDER_REASONS = ["overdue", "report_late", "report_incomplete", "report_missing"]
+#: Rule 6's classes, in the letter's order; "very_low" is the part of "below" under `very_low_payment`.
+PAYMENT_CLASSES = ("meets", "below", "very_low", "not_implemented")
 
 
 def _p(params: dict | None, name: str):
@@ -126,26 +129,40 @@ def payment_window(month: str, params: dict | None = None) -> tuple[str, str]:
     return start, month
 
 
-def classify_payments(window: pd.DataFrame, params: dict | None = None) -> dict[str, pd.DataFrame]:
-    """Rule 6 on the window table of local units with transactions.
+def payment_classes(window: pd.DataFrame, params: dict | None = None) -> pd.Series:
+    """Rule 6: each row's class over the payment window (a Series named `payment_class`).
 
-    Returns {"meets", "below", "very_low", "not_implemented"}:
-    meets: online > 0 and rounded rate >= `payment_target`, best first;
-    below: online > 0 and rounded rate < target, worst first;
-    very_low: the part of `below` with rounded rate < `very_low_payment`, worst first;
-    not_implemented: transactions but no online one, registry order.
-    Units with no transactions in the window are in none of them.
+    Local units with transactions in the window: "not_implemented" when none
+    was online; else "meets" when the rounded rate reaches `payment_target`,
+    "very_low" when it is under `very_low_payment`, "below" otherwise.
+    Departments and units without transactions: None (not considered).
     """
-    local = window[window["is_local"] & (window["window_payment_total"] > 0)].sort_values("order", kind="stable")
-    shown = round2(local["window_payment_rate"])
-    online = local["window_payment_online"] > 0
-    target = _p(params, "payment_target")
-    below = local[online & (shown < target)]
+    considered = window["is_local"].astype(bool) & (window["window_payment_total"] > 0)
+    online = window["window_payment_online"] > 0
+    shown = round2(window["window_payment_rate"])
+    cls = np.select(
+        [~considered, ~online, shown >= _p(params, "payment_target"), shown < _p(params, "very_low_payment")],
+        [None, "not_implemented", "meets", "very_low"],
+        default="below",
+    )
+    return pd.Series(cls, index=window.index, name="payment_class", dtype=object)
+
+
+def classify_payments(window: pd.DataFrame, params: dict | None = None) -> dict[str, pd.DataFrame]:
+    """Rule 6 on the window table: the units of each class of `payment_classes`, in the letter's order.
+
+    Returns {"meets", "below", "very_low", "not_implemented"}, each with a
+    `payment_class` column: meets best first; below (very_low included) and
+    very_low worst first; not_implemented in registry order. Units with no
+    transactions in the window are in none of them.
+    """
+    rows = window.assign(payment_class=payment_classes(window, params)).sort_values("order", kind="stable")
+    cls = rows["payment_class"]
     return {
-        "meets": _ranked(local[online & (shown >= target)], ["window_payment_rate"], best_first=True),
-        "below": _ranked(below, ["window_payment_rate"], best_first=False),
-        "very_low": _ranked(below[round2(below["window_payment_rate"]) < _p(params, "very_low_payment")], ["window_payment_rate"], best_first=False),
-        "not_implemented": local[~online].reset_index(drop=True),
+        "meets": _ranked(rows[cls == "meets"], ["window_payment_rate"], best_first=True),
+        "below": _ranked(rows[cls.isin(["below", "very_low"])], ["window_payment_rate"], best_first=False),
+        "very_low": _ranked(rows[cls == "very_low"], ["window_payment_rate"], best_first=False),
+        "not_implemented": rows[cls == "not_implemented"].reset_index(drop=True),
     }
 
 
@@ -165,6 +182,7 @@ def apply_rules(table: pd.DataFrame, window: pd.DataFrame, month: str, params: d
 
 
 __all__ = [
+    "PAYMENT_CLASSES",
     "REMINDER_REASONS",
     "apply_rules",
     "classify_payments",
@@ -172,6 +190,7 @@ __all__ = [
     "commend_local_digitization",
     "commend_local_payment",
     "criticize",
+    "payment_classes",
     "payment_window",
     "remind",
     "reminder_history",

@@ -23,7 +23,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from cchc.config import PARAMETER_NAMES
+from cchc.params import PARAMETER_NAMES
 from cchc.paths import notebook_path
 
 #: The files a successful run leaves in <output_dir>/<month>/ (and the folder units/).

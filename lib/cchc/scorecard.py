@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +22,8 @@ from openpyxl.utils import get_column_letter
 
 from cchc import fmt
 from cchc.sanitize import neutralize_cell
-
-KIND_LABELS = {"department": "Cơ quan chuyên môn", "commune": "Xã", "town": "Thị trấn", "ward": "Phường"}
-DEPARTMENT_LABEL = KIND_LABELS["department"]
+from cchc.tables import column_label, labels
+from cchc.text import nfc
 
 RATE_FORMAT = "0.00"
 COUNT_FORMAT = "0"
@@ -48,40 +46,6 @@ RULE_SHEETS = {
     "payment_not_implemented": "TTTT chưa thực hiện",
 }
 
-REASON_LABELS = {
-    "overdue": "hồ sơ quá hạn",
-    "report_late": "báo cáo muộn",
-    "report_incomplete": "báo cáo chưa đầy đủ",
-    "report_missing": "chưa nộp báo cáo",
-}
-
-PARAMETER_LABELS = {
-    "month": "Tháng báo cáo",
-    "data_dir": "Thư mục dữ liệu",
-    "output_dir": "Thư mục kết quả",
-    "payment_target": "Chỉ tiêu thanh toán trực tuyến (%)",
-    "very_low_payment": "Ngưỡng thanh toán trực tuyến rất thấp (%)",
-    "commend_local_digitization": "Ngưỡng biểu dương số hoá cấp xã (%)",
-    "commend_department_digitization": "Ngưỡng biểu dương số hoá cơ quan (%)",
-    "commend_payment": "Ngưỡng biểu dương thanh toán trực tuyến (%)",
-    "criticism_months": "Số tháng liên tiếp dưới trung bình để phê bình",
-    "payment_window_start": "Tháng bắt đầu kỳ tính thanh toán trực tuyến",
-}
-
-DISTRICT_LABELS = {
-    "reception_rate": "Tỷ lệ số hoá khi tiếp nhận (%)",
-    "reception_rate_change": "Tỷ lệ số hoá khi tiếp nhận: thay đổi so với tháng trước (điểm %)",
-    "result_rate": "Tỷ lệ số hoá kết quả (%)",
-    "result_rate_change": "Tỷ lệ số hoá kết quả: thay đổi so với tháng trước (điểm %)",
-    "received": "Hồ sơ tiếp nhận",
-    "received_digitized": "Hồ sơ số hoá đầy đủ khi tiếp nhận",
-    "resolved": "Hồ sơ giải quyết",
-    "resolved_digitized": "Hồ sơ số hoá kết quả",
-    "overdue_total": "Hồ sơ quá hạn",
-    "overdue_excused": "Hồ sơ quá hạn được miễn trừ",
-    "local_average_reception_rate": "Trung bình chung tỷ lệ số hoá khi tiếp nhận của cấp xã (%)",
-}
-
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _SECTION_FONT = Font(bold=True, size=12)
@@ -94,39 +58,43 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 @dataclass(frozen=True)
 class Col:
     key: str  # key in the outcome object
-    header: str  # Vietnamese header
-    fmt: str = "text"  # text | int | rate | date | bool | kind | list
+    fmt: str = "text"  # text | int | rate | date | bool | kind | list | reasons | history | dossiers | reports
     width: float | None = None
 
+    @property
+    def header(self) -> str:
+        """The Vietnamese header: templates/labels.yml ``columns``, as the analysis tables write it."""
+        return column_label(self.key)
 
-UNIT_COLS = [Col("code", "Mã đơn vị"), Col("name", "Đơn vị", width=30), Col("kind", "Loại", "kind", 18)]
+
+UNIT_COLS = [Col("code"), Col("name", width=30), Col("kind", "kind", 18)]
 
 _DIGITIZATION = [
-    Col("received", "Tiếp nhận", "int"),
-    Col("received_digitized", "Số hoá đầy đủ khi tiếp nhận", "int"),
-    Col("reception_rate", "Tỷ lệ số hoá khi tiếp nhận (%)", "rate"),
-    Col("resolved", "Giải quyết", "int"),
-    Col("resolved_digitized", "Số hoá kết quả", "int"),
-    Col("result_rate", "Tỷ lệ số hoá kết quả (%)", "rate"),
+    Col("received", "int"),
+    Col("received_digitized", "int"),
+    Col("reception_rate", "rate"),
+    Col("resolved", "int"),
+    Col("resolved_digitized", "int"),
+    Col("result_rate", "rate"),
 ]
 
 _PAYMENT = [
-    Col("payment_total", "Tổng giao dịch thanh toán", "int"),
-    Col("payment_online", "Thanh toán trực tuyến", "int"),
-    Col("payment_rate", "Tỷ lệ thanh toán trực tuyến (%)", "rate"),
+    Col("payment_total", "int"),
+    Col("payment_online", "int"),
+    Col("payment_rate", "rate"),
 ]
 
 INDICATOR_COLS = UNIT_COLS + _DIGITIZATION + _PAYMENT + [
-    Col("window_payment_rate", "Tỷ lệ thanh toán trực tuyến cả kỳ (%)", "rate"),
-    Col("below_average_streak", "Số tháng liên tiếp dưới trung bình", "int"),
-    Col("overdue_total", "Hồ sơ quá hạn", "int"),
-    Col("overdue_excused", "Hồ sơ quá hạn được miễn trừ", "int"),
+    Col("window_payment_rate", "rate"),
+    Col("below_average_streak", "int"),
+    Col("overdue_total", "int"),
+    Col("overdue_excused", "int"),
 ]
 
 _WINDOW = [
-    Col("window_payment_total", "Tổng giao dịch cả kỳ", "int"),
-    Col("window_payment_online", "Trực tuyến cả kỳ", "int"),
-    Col("window_payment_rate", "Tỷ lệ thanh toán trực tuyến cả kỳ (%)", "rate"),
+    Col("window_payment_total", "int"),
+    Col("window_payment_online", "int"),
+    Col("window_payment_rate", "rate"),
 ]
 
 RULE_COLS: dict[str, list[Col]] = {
@@ -134,21 +102,21 @@ RULE_COLS: dict[str, list[Col]] = {
     "commend_local_digitization": UNIT_COLS + _DIGITIZATION,
     "commend_local_payment": UNIT_COLS + _PAYMENT,
     "criticize": UNIT_COLS + [
-        Col("streak", "Số tháng liên tiếp dưới trung bình", "int"),
-        Col("reception_rate", "Tỷ lệ số hoá khi tiếp nhận (%)", "rate"),
-        Col("reception_rate_change", "Thay đổi so với tháng trước (điểm %)", "rate"),
-        Col("average", "Trung bình chung cấp xã (%)", "rate"),
-        Col("gap", "Thấp hơn trung bình (điểm %)", "rate"),
-        Col("received", "Tiếp nhận", "int"),
-        Col("received_digitized", "Số hoá đầy đủ khi tiếp nhận", "int"),
-        Col("history", "Diễn biến các tháng (tỷ lệ / trung bình)", "history", 50),
+        Col("streak", "int"),
+        Col("reception_rate", "rate"),
+        Col("reception_rate_change", "rate"),
+        Col("average", "rate"),
+        Col("gap", "rate"),
+        Col("received", "int"),
+        Col("received_digitized", "int"),
+        Col("history", "history", 50),
     ],
     "remind": UNIT_COLS + [
-        Col("count", "Lần nhắc nhở trong năm", "int"),
-        Col("reasons", "Lý do", "reasons", 36),
-        Col("overdue_fields", "Lĩnh vực có hồ sơ quá hạn", "list", 30),
-        Col("overdue", "Hồ sơ quá hạn (không miễn trừ)", "dossiers", 50),
-        Col("reports", "Báo cáo chưa đạt", "reports", 50),
+        Col("count", "int"),
+        Col("reasons", "reasons", 36),
+        Col("overdue_fields", "list", 30),
+        Col("overdue", "dossiers", 50),
+        Col("reports", "reports", 50),
     ],
     "payment_meets": UNIT_COLS + _WINDOW,
     "payment_below": UNIT_COLS + _WINDOW,
@@ -157,17 +125,17 @@ RULE_COLS: dict[str, list[Col]] = {
 }
 
 OVERDUE_COLS = [
-    Col("dossier", "Mã hồ sơ", width=22),
-    Col("code", "Mã đơn vị"),
-    Col("name", "Đơn vị", width=26),
-    Col("kind", "Loại", "kind", 18),
-    Col("field", "Lĩnh vực", width=24),
-    Col("procedure", "Thủ tục", width=30),
-    Col("deadline", "Hạn xử lý", "date", 13),
-    Col("returned", "Ngày trả kết quả", "date", 14),
-    Col("excused", "Miễn trừ", "bool", 10),
-    Col("reason", "Lý do", width=40),
-    Col("basis", "Căn cứ", width=40),
+    Col("dossier", width=22),
+    Col("code"),
+    Col("name", width=26),
+    Col("kind", "kind", 18),
+    Col("field", width=24),
+    Col("procedure", width=30),
+    Col("deadline", "date", 13),
+    Col("returned", "date", 14),
+    Col("excused", "bool", 10),
+    Col("reason", width=40),
+    Col("basis", width=40),
 ]
 
 
@@ -175,7 +143,7 @@ OVERDUE_COLS = [
 
 def _clean_text(value: str) -> str:
     """NFC, control characters openpyxl cannot store made visible (␋), formula-like text quoted."""
-    text = unicodedata.normalize("NFC", value)
+    text = nfc(value)
     text = _ILLEGAL.sub(lambda m: chr(0x2400 + ord(m.group())), text)
     return neutralize_cell(text)
 
@@ -227,13 +195,13 @@ def _cell_value(col: Col, obj: dict):
     if col.fmt == "date":
         return _date(value)
     if col.fmt == "bool":
-        return None if value is None else ("Có" if value else "Không")
+        return None if value is None else labels()["booleans"]["true" if value else "false"]
     if col.fmt == "kind":
-        return KIND_LABELS.get(value, value)
+        return labels()["kinds"].get(value, value)
     if col.fmt == "list":
         return "; ".join(str(v) for v in value or [])
     if col.fmt == "reasons":
-        return "; ".join(REASON_LABELS.get(v, str(v)) for v in value or [])
+        return "; ".join(labels()["reasons"].get(v, str(v)) for v in value or [])
     if col.fmt == "history":
         return "; ".join(
             f"{_month_vn(h.get('month'))}: {fmt.pct(h.get('reception_rate'))} / {fmt.pct(h.get('average'))}" for h in value or []
@@ -255,7 +223,7 @@ def _cell_value(col: Col, obj: dict):
             if r.get("missing"):
                 flags.append("chưa nộp")
             elif r.get("late"):
-                flags.append(f"nộp muộn: hạn {_date_vn(r.get('due'))}, nộp {_date_vn(r.get('submitted'))}")
+                flags.append(f"nộp chậm: hạn {_date_vn(r.get('due'))}, nộp {_date_vn(r.get('submitted'))}")
             if r.get("incomplete") or (r.get("complete") is False and not r.get("missing")):
                 flags.append("chưa đầy đủ")
             parts.append(f"{r.get('report', '')} ({', '.join(flags)})" if flags else str(r.get("report", "")))
@@ -330,7 +298,7 @@ def _indicator_sheet(ws, outcomes: dict) -> None:
         ws.conditional_formatting.add(
             f"{col}2:{col}{last}",
             FormulaRule(
-                formula=[f'AND(ISNUMBER({col}2),{col}2<{_num(average)},${kind}2<>"{DEPARTMENT_LABEL}")'],
+                formula=[f'AND(ISNUMBER({col}2),{col}2<{_num(average)},${kind}2<>"{labels()["kinds"]["department"]}")'],
                 fill=_BAD_FILL, font=_BAD_FONT, stopIfTrue=False,
             ),
         )
@@ -379,7 +347,7 @@ def _parameter_sheet(ws, outcomes: dict) -> None:
     row = _section(ws, row + 1, "Tham số")
     for key, value in (outcomes.get("parameters") or {}).items():
         number_format = RATE_FORMAT if isinstance(value, float) else None
-        _put(ws, row, 1, PARAMETER_LABELS.get(key, key))
+        _put(ws, row, 1, labels()["parameters"].get(key, key))
         _put(ws, row, 2, value if isinstance(value, (int, float, str)) or value is None else str(value), number_format)
         _put(ws, row, 3, key)
         row += 1
@@ -394,7 +362,7 @@ def _parameter_sheet(ws, outcomes: dict) -> None:
             if isinstance(value, (list, dict)):
                 value = "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
             number_format = RATE_FORMAT if ("rate" in key or key.endswith("_change")) and isinstance(value, (int, float)) else None
-            _put(ws, row, 1, DISTRICT_LABELS.get(key, key))
+            _put(ws, row, 1, column_label(key))
             _put(ws, row, 2, value, number_format)
             _put(ws, row, 3, key)
             row += 1

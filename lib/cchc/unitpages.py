@@ -3,9 +3,10 @@
     paths = write_unit_pages(rv, dest)        # dest/units/<code>.html, one per registry unit
 
 A render step of the month's run (`cchc.monthly.write_files`), not a notebook
-run per unit: the figures come from the `Review` already computed, the pages
-from one Jinja2 template (templates/unit_page.html.j2, every Vietnamese word
-there), the small charts are inline SVG drawn from geometry computed here. A
+run per unit: this module makes each page's context from the `Review` already
+computed; the pages come from one Jinja2 template (templates/unit_page.html.j2,
+every Vietnamese word there) in the shared page environment (`cchc.pages`), the
+small charts are inline SVG drawn from `cchc.svgchart`'s geometry. A
 district's 33 units take well under a second; a province's 170 a few seconds.
 
 Each page is self-contained (inline CSS from templates/pages.css, no script, no
@@ -16,8 +17,8 @@ Definitions used on the page:
 
 - peers: departments are compared with departments, local units (communes,
   towns, wards) with local units; the *peer average* of a rate is pooled over
-  the peers (sums, then the ratio), so for a local unit's reception rate it is
-  the letter's "trung bình chung" of the local units.
+  the peers (sums, then the ratio; `indicators.peer_averages`), so for a local
+  unit's reception rate it is the letter's "trung bình chung" of the local units.
 - rank: position among the peers with a defined rate this month, best first,
   on the displayed (2-decimal) values; equal values share a rank ("1, 2, 2, 4").
 - how many more: the smallest k with round2(100 × (done + k) / total) >= target,
@@ -26,70 +27,24 @@ Definitions used on the page:
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
-from functools import lru_cache
 from pathlib import Path
 
-import jinja2
 import pandas as pd
 
 from cchc import fmt
-from cchc.indicators import rate, round2
+from cchc.indicators import RATE_COUNTS, peer_averages, rate, round2
 from cchc.months import month_range, parse_month
-from cchc.paths import TEMPLATES_DIR
+from cchc.pages import UNITS_DIR, page_env, pages_css, unit_filenames, write_page
+from cchc.rules import PAYMENT_CLASSES
+from cchc.svgchart import line_chart
 
-UNITS_DIR = "units"
-PAGES_CSS = TEMPLATES_DIR / "pages.css"
-
-#: rate key -> (rate column, numerator column, denominator column)
-RATES = {
-    "reception": ("reception_rate", "received_digitized", "received"),
-    "result": ("result_rate", "resolved_digitized", "resolved"),
-    "payment": ("payment_rate", "payment_online", "payment_total"),
-}
+#: rate key -> (rate column, numerator column, denominator column), from indicators.RATE_COUNTS
+RATES = {key: (col, *RATE_COUNTS[col]) for key, col in
+         (("reception", "reception_rate"), ("result", "result_rate"), ("payment", "payment_rate"))}
 WINDOW = ("window_payment_rate", "window_payment_online", "window_payment_total")
 RULE_KEYS = ("commend_departments", "commend_local_digitization", "commend_local_payment", "criticize", "remind")
-PAYMENT_KEYS = ("payment_meets", "payment_below", "payment_very_low", "payment_not_implemented")
-
-# Names some systems refuse as file names (Windows devices), whatever the extension.
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-# ============================================================== file names
-
-
-def _digest(code: str) -> str:
-    return hashlib.sha1(code.encode("utf-8")).hexdigest()[:8]
-
-
-def unit_filenames(codes) -> dict[str, str]:
-    """Registry code -> a file name safe everywhere ("XA_NGOC_KY.html").
-
-    A code made of ASCII letters, digits, "_" and "-" keeps its spelling; any
-    other code (accents, spaces, "/", "<", a device name such as "CON") gets the
-    safe part plus a short hash of the code. Two codes differing only in case
-    (the same file on Windows and macOS) are told apart by the hash too. The
-    result depends on the list of codes in order, so pass the registry order.
-    """
-    out: dict[str, str] = {}
-    seen: set[str] = set()
-    for code in codes:
-        code = str(code)
-        base = _UNSAFE.sub("_", code).strip("_-")[:60] or "unit"
-        if base != code or base.casefold() in _RESERVED:
-            base = f"{base}-{_digest(code)}"
-        name, i = base, 1
-        if name.casefold() in seen:
-            name = f"{base}-{_digest(code)}"
-        while name.casefold() in seen:  # pathological: hash collision as well
-            i += 1
-            name = f"{base}-{_digest(code)}-{i}"
-        seen.add(name.casefold())
-        out[code] = f"{name}.html"
-    return out
+PAYMENT_KEYS = tuple(f"payment_{cls}" for cls in PAYMENT_CLASSES)  # the outcomes' lists of rule 6
 
 
 # ============================================================== arithmetic
@@ -124,156 +79,32 @@ def more_needed(done: int, total: int, target) -> int | None:
     return None  # pragma: no cover - t <= 100 is reached at k = total - done
 
 
-# ============================================================== the charts
-
-
-def _ticks(lo: float, hi: float) -> list[float]:
-    span = hi - lo
-    step = 5 if span <= 20 else 10 if span <= 50 else 20
-    first = math.ceil(lo / step) * step
-    return [float(v) for v in range(int(first), int(hi) + 1, step)]
-
-
-def line_chart(xlabels: list[str], series: list[dict], *, hlines: list[dict] = (), width: int = 300,
-               height: int = 170, titles: list[str] | None = None) -> dict:
-    """Geometry of a small line chart on a 0–100 % scale, for an SVG template.
-
-    `series`: [{"key": ..., "values": [float | None, ...], "dots": bool}], one
-    value per x label (None or NaN: a gap). The y axis ends at 100 and starts
-    at a multiple of 10 under the lowest value (at most 80), so small
-    differences near 100% stay visible. Returns the view box size, the plot
-    area, the ticks and, per series, the polyline segments ("x,y x,y …") and
-    the dots with their tooltips ("6/2023: 89,8%"). `hlines` ([{"key",
-    "value"}], e.g. a target) are drawn across the plot at their value.
-    """
-    widest = max((len(lab) for lab in xlabels), default=1)
-    left, right, top, bottom = 30, max(10, 3 * widest), 8, 22
-    x0, x1, y0, y1 = left, width - right, top, height - bottom
-    inset = 8  # the first and last points stand off the frame
-    values = [float(v) for s in series for v in s["values"] if _defined(v)]
-    values += [float(h["value"]) for h in hlines if _defined(h["value"])]
-    lo = min([80.0] + [math.floor(min(values) / 10) * 10 if values else 80.0])
-    lo = max(0.0, lo)
-    hi = 100.0
-    n = len(xlabels)
-
-    def x(i: int) -> float:
-        return round((x0 + x1) / 2 if n == 1 else x0 + inset + (x1 - x0 - 2 * inset) * i / (n - 1), 1)
-
-    def y(v: float) -> float:
-        v = min(max(float(v), lo), hi)
-        return round(y1 - (y1 - y0) * (v - lo) / (hi - lo), 1)
-
-    titles = titles or xlabels
-    out = []
-    for s in series:
-        segments, current, dots = [], [], []
-        for i, v in enumerate(s["values"]):
-            if _defined(v):
-                current.append(f"{x(i)},{y(v)}")
-                if s.get("dots", True):
-                    dots.append({"x": x(i), "y": y(v), "title": f"{titles[i]}: {fmt.pct(v)}"})
-            elif current:
-                segments.append(" ".join(current))
-                current = []
-        if current:
-            segments.append(" ".join(current))
-        out.append({"key": s["key"], "segments": [g for g in segments if " " in g], "dots": dots})
-    step = max(1, math.ceil(n / 12))  # at most ~12 x labels
-    return {
-        "width": width,
-        "height": height,
-        "plot": {"x0": x0, "x1": x1, "y0": y0, "y1": y1},
-        "yticks": [{"y": y(v), "label": fmt.num(v, 0)} for v in _ticks(lo, hi)],
-        "xticks": [{"x": x(i), "label": lab} for i, lab in enumerate(xlabels) if i % step == 0 or i == n - 1],
-        "series": out,
-        "hlines": [{"key": h["key"], "y": y(h["value"]), "title": fmt.pct(h["value"])} for h in hlines
-                   if _defined(h["value"])],
-    }
-
-
 # ============================================================== the letter
 
 
-_CONTINUATION = re.compile(r"\s+([^\W\d_])", re.UNICODE)
-_NOT_A_UNIT_BEFORE = ("huyện", "tỉnh", "quận", "thị xã", "thành phố")
-
-
-def _is_name_word(word: str) -> bool:
-    """A capitalised word such as "Ngọc" (part of a longer name), not "UBND" or "xã"."""
-    return bool(word) and word[0].isupper() and not word.isupper()
-
-
-_PREFIXES = re.compile("|".join(re.escape(p) for p in sorted(fmt.KIND_PREFIX.values(), key=len, reverse=True)))
-
-
-def _prefix_kind(before: str) -> str | None:
-    """The kind of the nearest "UBND xã/phường/thị trấn" before a name, if any."""
-    found = list(_PREFIXES.finditer(before))
-    if not found:
-        return None
-    return next(k for k, p in fmt.KIND_PREFIX.items() if p == found[-1].group(0))
-
-
-def mention_spans(text: str, name: str, local: bool, kind: str | None = None) -> list[tuple[int, int]]:
-    """Where `text` names the unit `name` (start, end), as the letter writes names.
-
-    A match must be a whole name: not inside a word, not followed by another
-    capitalised word ("Quang" is not named in "Quang Phục"), and, for a local
-    unit, not preceded by one ("Kỳ" is not named in "Ngọc Kỳ") nor by
-    "huyện"/"tỉnh" (the district's own place name). With `kind`, a local name
-    under another kind's prefix is someone else ("UBND phường Tân Lập" is not
-    the commune Tân Lập; the letter groups names: "UBND xã A, B và UBND phường C").
-    """
-    spans = []
-    if not name:
-        return spans
-    for m in re.finditer(re.escape(name), text):
-        before, after = text[: m.start()], text[m.end():]
-        if (before and before[-1].isalnum()) or (after and after[0].isalnum()):
-            continue
-        nxt = _CONTINUATION.match(after)
-        if nxt and nxt.group(1).isupper():
-            continue
-        if local:
-            words = before.split()
-            prev = words[-1] if words and before[-1:].isspace() else ""
-            if prev[-1:].isalnum() and _is_name_word(prev):  # "Ngọc Kỳ", not "Khải, Kỳ"
-                continue
-            tail = before.rstrip().casefold()
-            if any(tail.endswith(w) for w in _NOT_A_UNIT_BEFORE):
-                continue
-            if kind is not None and _prefix_kind(before) not in (None, kind):
-                continue
-        spans.append((m.start(), m.end()))
-    return spans
-
-
-def _mark_runs(runs, spans_of) -> list[dict]:
-    """Runs (text, bold, italic) as segments, the unit's name marked."""
-    segments = []
-    for text, bold, italic in runs:
-        pos = 0
-        for start, end in spans_of(text):
-            if start > pos:
-                segments.append({"text": text[pos:start], "bold": bold, "italic": italic, "mark": False})
-            segments.append({"text": text[start:end], "bold": bold, "italic": italic, "mark": True})
-            pos = end
-        if pos < len(text):
-            segments.append({"text": text[pos:], "bold": bold, "italic": italic, "mark": False})
+def _segments(runs, code: str) -> list[dict]:
+    """Runs as printed segments, the unit's own mentions marked (neighbours of one style joined)."""
+    segments: list[dict] = []
+    for r in runs:
+        seg = {"text": r.text, "bold": r.bold, "italic": r.italic, "mark": r.unit == code}
+        if segments and all(segments[-1][k] == seg[k] for k in ("bold", "italic", "mark")):
+            segments[-1]["text"] += r.text
+        else:
+            segments.append(seg)
     return segments
 
 
-def letter_quotes(letter, units: pd.DataFrame) -> dict[str, list[dict]]:
+def letter_quotes(letter, codes) -> dict[str, list[dict]]:
     """Per unit code, the parts of the letter about it, in the letter's order.
 
     The letter's blocks are cut into sections at its headings. A section whose
     heading names the unit is quoted with its blocks that name the unit or no
     unit at all ("Lý do: …" under "Nhắc nhở … đối với UBND xã Tái Sơn"); in any
     other section, the blocks naming the unit are quoted under the heading.
+    "Names" is the letter's own structure: the units a block mentions
+    (`Block.units`, from the template's mentions), never a search of the text.
     Returns {code: [{"heading": segments | None, "blocks": [segments, ...]}]}.
     """
-    unit_list = [(str(c), str(n), str(k)) for c, n, k in zip(units["code"], units["name"], units["kind"])]
     sections: list[dict] = [{"heading": None, "blocks": []}]
     for block in letter.blocks:
         if block.kind == "heading":
@@ -281,28 +112,20 @@ def letter_quotes(letter, units: pd.DataFrame) -> dict[str, list[dict]]:
         else:
             sections[-1]["blocks"].append(block)
 
-    def named(text: str) -> set[str]:
-        return {code for code, name, kind in unit_list if mention_spans(text, name, kind != "department", kind)}
-
-    out: dict[str, list[dict]] = {code: [] for code, _, _ in unit_list}
+    out: dict[str, list[dict]] = {str(code): [] for code in codes}
     for sec in sections:
         head = sec["heading"]
-        head_named = named(head.text) if head is not None else set()
-        block_named = [named(b.text) for b in sec["blocks"]]
-        for code, name, kind in unit_list:
+        head_named = set(head.units) if head is not None else set()
+        for code in out:
             if code in head_named:
-                chosen = [b for b, who in zip(sec["blocks"], block_named) if code in who or not who]
+                chosen = [b for b in sec["blocks"] if code in b.units or not b.units]
             else:
-                chosen = [b for b, who in zip(sec["blocks"], block_named) if code in who]
+                chosen = [b for b in sec["blocks"] if code in b.units]
             if not chosen and code not in head_named:
                 continue
-
-            def spans_of(text, name=name, kind=kind):
-                return mention_spans(text, name, kind != "department", kind)
-
             out[code].append({
-                "heading": _mark_runs(head.runs, spans_of) if head is not None else None,
-                "blocks": [{"kind": b.kind, "segments": _mark_runs(b.runs, spans_of)} for b in chosen],
+                "heading": _segments(head.runs, code) if head is not None else None,
+                "blocks": [{"kind": b.kind, "segments": _segments(b.runs, code)} for b in chosen],
             })
     return out
 
@@ -318,21 +141,9 @@ def _num_or_none(x):
     return None if fmt.is_missing(x) else float(x)
 
 
-def _figure(done, total, value=None) -> dict:
-    """{"done", "total", "rate"}: the rate recomputed when not given (None when total is 0)."""
-    done, total = _int(done), _int(total)
-    if value is None:
-        value = 100 * done / total if total else None
-    return {"done": done, "total": total, "rate": _num_or_none(value)}
-
-
-def peer_averages(table: pd.DataFrame) -> pd.DataFrame:
-    """Per month and peer group (`is_local`): the pooled reception, result and payment rates."""
-    cols = [c for spec in RATES.values() for c in spec[1:]]
-    sums = table.groupby(["month", "is_local"])[cols].sum()
-    return pd.DataFrame({
-        key: rate(sums[num], sums[den]).to_numpy() for key, (_, num, den) in RATES.items()
-    }, index=sums.index)
+def _figure(done, total, value) -> dict:
+    """{"done", "total", "rate"}: the indicators' counts and rate (None when undefined)."""
+    return {"done": _int(done), "total": _int(total), "rate": _num_or_none(value)}
 
 
 def peer_ranks(this_month: pd.DataFrame) -> dict[str, dict[str, dict]]:
@@ -361,7 +172,7 @@ def _page_common(rv) -> dict:
     month = rv.month
     year, _ = parse_month(month)
     o = rv.outcomes
-    window = o["outcomes"].get("payment_window") or {}
+    window = o["outcomes"]["payment_window"]
     units = rv.ds.units
     local_units = units[units["kind"] != "department"].to_dict("records")
     cfg = rv.config
@@ -369,16 +180,16 @@ def _page_common(rv) -> dict:
         "month": month,
         "month_label": fmt.month_label(month),
         "year": year,
-        "next_label": fmt.month_label(o.get("next_month") or month),
-        "next_first_day": fmt.date_vn(fmt.first_day(o.get("next_month") or month)),
-        "issuer": " ".join(cfg.get("issuer_lines") or [cfg.get("issuer", "")]),
-        "level": cfg.get("level") or "huyện",
-        "superior": cfg.get("superior") or "UBND tỉnh",
+        "next_label": fmt.month_label(o["next_month"]),
+        "next_first_day": fmt.date_vn(fmt.first_day(o["next_month"])),
+        "issuer": " ".join(cfg.get("issuer_lines") or [cfg["issuer"]]),
+        "level": cfg["level"],
+        "superior": cfg["superior"],
         "local_kinds": fmt.kinds_phrase(local_units),
         "params": dict(rv.params),
         "window": {
-            "start": fmt.date_vn(fmt.first_day(window.get("start") or month)),
-            "end": fmt.date_vn(fmt.last_day(window.get("end") or month)),
+            "start": fmt.date_vn(fmt.first_day(window["start"])),
+            "end": fmt.date_vn(fmt.last_day(window["end"])),
         },
         "local_average": _num_or_none(o.get("local_average_reception_rate")),
     }
@@ -405,7 +216,7 @@ def unit_contexts(rv) -> list[dict]:
     overdue = {}
     for dz in rv.outcomes.get("overdue") or []:
         overdue.setdefault(str(dz.get("code")), []).append(dz)
-    quotes = letter_quotes(rv.letter, rv.ds.units)
+    quotes = letter_quotes(rv.letter, rv.ds.units["code"])
     files = unit_filenames(rv.ds.units["code"])
     rows_of: dict[str, dict[str, dict]] = {}  # code -> month -> row (plain dicts: cheap lookups)
     for rec in table.to_dict("records"):
@@ -426,7 +237,7 @@ def unit_contexts(rv) -> list[dict]:
             for key, (col, num, den) in RATES.items():
                 r = rows[m] if present else None
                 fig = _figure(r[num], r[den], r[col]) if present else None
-                avg = _num_or_none(averages[key].get((m, is_local))) if present else None
+                avg = _num_or_none(averages[col].get((m, is_local))) if present else None
                 entry[key] = fig | {"average": avg} if fig else None
                 series_values[key]["unit"].append(fig["rate"] if fig else None)
                 series_values[key]["average"].append(avg)
@@ -451,11 +262,11 @@ def unit_contexts(rv) -> list[dict]:
 
         current = {key: _figure(now[num], now[den], now[col]) for key, (col, num, den) in RATES.items()}
         current["window"] = _figure(now.get(WINDOW[1]), now.get(WINDOW[2]), now.get(WINDOW[0]))
-        for key in RATES:
-            current[key]["average"] = _num_or_none(averages[key].get((month, is_local)))
+        for key, (col, _, _) in RATES.items():
+            current[key]["average"] = _num_or_none(averages[col].get((month, is_local)))
         current["window"]["average"] = _num_or_none(window_averages.get(is_local))
 
-        commend_threshold = p["commend_local_digitization"] if is_local else p.get("commend_department_digitization", 100.0)
+        commend_threshold = p["commend_local_digitization"] if is_local else p["commend_department_digitization"]
         needs = []
         for key in ("reception", "result"):
             fig = current[key]
@@ -474,10 +285,9 @@ def unit_contexts(rv) -> list[dict]:
                           "goals": _goals(current["window"], [{"kind": "target", "value": float(p["payment_target"])}])})
 
         payment_class = None
-        for key in ("payment_not_implemented", "payment_very_low", "payment_below", "payment_meets"):
-            if code in by_rule[key]:
-                payment_class = {"key": key, **by_rule[key][code]}
-                break
+        if isinstance(now.get("payment_class"), str):  # rule 6's class (None: not considered)
+            key = f"payment_{now['payment_class']}"
+            payment_class = {"key": key, **by_rule[key][code]}
 
         crit = by_rule["criticize"].get(code)
         contexts.append({
@@ -518,41 +328,7 @@ def _goals(fig: dict, goals: list[dict]) -> list[dict]:
     return out
 
 
-# ============================================================== rendering
-
-
-@lru_cache(maxsize=1)
-def page_env() -> jinja2.Environment:
-    """The Jinja2 environment of the shared pages (unit pages, the portal): autoescaped."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.do"],
-    )
-    env.filters.update(
-        pct=fmt.pct,
-        num=fmt.num,
-        count2=fmt.count2,
-        month_label=fmt.month_label,
-        date_vn=fmt.date_vn,
-        label=fmt.unit_label,
-        names=fmt.group_names,
-        change=fmt.signed_change,
-        direction=fmt.direction,
-    )
-    env.globals.update(pct=fmt.pct, num=fmt.num, count2=fmt.count2)
-    return env
-
-
-def pages_css() -> str:
-    return PAGES_CSS.read_text(encoding="utf-8")
-
-
-def render_unit_page(ctx: dict) -> str:
-    return page_env().get_template("unit_page.html.j2").render(**ctx, css=pages_css())
+# ============================================================== writing
 
 
 def write_unit_pages(rv, dest: Path) -> list[Path]:
@@ -561,9 +337,4 @@ def write_unit_pages(rv, dest: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     template = page_env().get_template("unit_page.html.j2")
     css = pages_css()
-    paths = []
-    for ctx in unit_contexts(rv):
-        path = folder / ctx["file"]
-        path.write_text(template.render(**ctx, css=css), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return [write_page(folder / ctx["file"], template.render(**ctx, css=css)) for ctx in unit_contexts(rv)]
