@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc.batch import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, run_batch, summary_lines
+from cchc.batch import EXIT_PROBLEMS, EXIT_USAGE, run_batch, summary_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

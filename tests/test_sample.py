@@ -37,7 +37,7 @@ def r2(k, n):
 
 @pytest.fixture(scope="module")
 def ds():
-    load = pytest.importorskip("cchc.load")
+    from cchc import load
     return load.load_dataset(DATA, JUN)
 
 

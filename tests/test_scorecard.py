@@ -201,7 +201,6 @@ def test_warnings_neutralised(wb):
 SEED = FIXTURES / "outcomes_2023-06.json"
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="tests/fixtures/outcomes_2023-06.json not written yet")
 def test_seed_month(tmp_path):
     outcomes = json.loads(SEED.read_text(encoding="utf-8"))
     wb = write(tmp_path, outcomes)

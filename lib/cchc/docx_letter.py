@@ -23,7 +23,6 @@ here. Layout (Appendix I of the Decree):
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from docx import Document
@@ -34,7 +33,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt
 
-from cchc.paths import FONTS_DIR
+from cchc import fonts
 from cchc.text import nfc
 
 FONT = "Times New Roman"
@@ -140,12 +139,12 @@ def _set_lang(rpr, lang: str = "vi-VN") -> None:
 def _run(paragraph, text: str, size: float, bold: bool = False, italic: bool = False):
     run = paragraph.add_run(nfc(text))
     run.font.name = FONT
-    _set_rfonts(run._element.get_or_add_rPr())
+    _set_rfonts(run.element.get_or_add_rPr())
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.italic = italic
     # Complex-script size and bold follow the Latin ones (Word reads them for some text).
-    rpr = run._element.get_or_add_rPr()
+    rpr = run.element.get_or_add_rPr()
     szcs = OxmlElement("w:szCs")
     szcs.set(qn("w:val"), str(int(round(size * 2))))
     rpr.append(szcs)
@@ -189,21 +188,23 @@ def _cell_paragraph(cell, first: list):
     return cell.add_paragraph()
 
 
-@lru_cache(maxsize=None)
-def _font_file(bold: bool, italic: bool):
-    from PIL import ImageFont  # pillow comes with matplotlib
-
-    style = {(False, False): "Regular", (True, False): "Bold", (False, True): "Italic", (True, True): "BoldItalic"}
-    return ImageFont.truetype(str(FONTS_DIR / f"LiberationSerif-{style[(bold, italic)]}.ttf"), 1000)
-
-
 def text_width_cm(text: str, size: float, bold: bool = False, italic: bool = False) -> float:
-    """Printed width of `text` in Times New Roman (via the metric-compatible Liberation Serif)."""
-    try:
-        font = _font_file(bold, italic)
-    except Exception:  # pragma: no cover - pillow or the font missing: a safe estimate
-        return len(text) * size * 0.5 / 72 * 2.54
-    return font.getlength(nfc(text)) / 1000 * size / 72 * 2.54
+    """Printed width of `text` in Times New Roman (via the metric-compatible Liberation Serif shipped)."""
+    return fonts.text_width_pt(text, size, "serif", bold=bold, italic=italic) / 72 * 2.54
+
+
+# python-docx gives public access to a run's XML (`Run.element`) and a paragraph's
+# (`ParagraphFormat.element`); a cell's, row's and table's XML are that
+# paragraph's ancestors (w:p in w:tc in w:tr in w:tbl).
+
+def _paragraph_xml(paragraph):
+    """The <w:p> of a paragraph."""
+    return paragraph.paragraph_format.element
+
+
+def _table_xml(table):
+    """The <w:tbl> of a table."""
+    return _paragraph_xml(table.cell(0, 0).paragraphs[0]).getparent().getparent().getparent()
 
 
 def _rule(cell, column_cm: float, length_cm: float, first: list) -> None:
@@ -213,7 +214,7 @@ def _rule(cell, column_cm: float, length_cm: float, first: list) -> None:
     inner = column_cm - 2 * CELL_MARGIN_CM
     indent = max(0.0, (inner - length_cm) / 2)
     _paragraph_format(p, left_cm=indent, right_cm=indent, line=2, after=6)
-    ppr = p._p.get_or_add_pPr()
+    ppr = _paragraph_xml(p).get_or_add_pPr()
     pbdr = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
     bottom.set(qn("w:val"), "single")
@@ -229,7 +230,7 @@ def _rule(cell, column_cm: float, length_cm: float, first: list) -> None:
 
 def _borderless(table, widths_cm: list[float]) -> None:
     """No borders, fixed layout, the given column widths, small cell margins."""
-    tblpr = table._tbl.tblPr
+    tblpr = _table_xml(table).tblPr
     for tag in ("w:tblBorders", "w:tblLayout", "w:tblCellMar"):
         for old in tblpr.findall(qn(tag)):
             tblpr.remove(old)
@@ -266,7 +267,7 @@ def _borderless(table, widths_cm: list[float]) -> None:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     # Rows of a layout table never split across pages.
     for row in table.rows:
-        trpr = row._tr.get_or_add_trPr()
+        trpr = _paragraph_xml(row.cells[0].paragraphs[0]).getparent().getparent().get_or_add_trPr()
         cant = OxmlElement("w:cantSplit")
         trpr.append(cant)
 
@@ -277,7 +278,7 @@ def _page_number_field(paragraph, size: float) -> None:
         run = _run(paragraph, "", size)
         el = OxmlElement("w:fldChar")
         el.set(qn("w:fldCharType"), char_type)
-        run._element.append(el)
+        run.element.append(el)
         return run
 
     fld("begin")
@@ -285,7 +286,7 @@ def _page_number_field(paragraph, size: float) -> None:
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = " PAGE "
-    run._element.append(instr)
+    run.element.append(instr)
     fld("separate")
     _run(paragraph, "2", size)
     fld("end")

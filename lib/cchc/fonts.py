@@ -41,11 +41,6 @@ def font_file(family: str = "sans", bold: bool = False, italic: bool = False) ->
     return FONTS_DIR / f"{FAMILIES[family][1]}-{STYLES[(bool(bold), bool(italic))]}.ttf"
 
 
-def css_family(family: str) -> str:
-    """The CSS family name of a shipped family: "Liberation Serif cchc", "Liberation Sans cchc"."""
-    return FAMILIES[family][0]
-
-
 @lru_cache(maxsize=None)
 def _font(family: str, bold: bool, italic: bool):
     from PIL import ImageFont  # Pillow comes with matplotlib
