@@ -30,6 +30,7 @@ from cchc.dataset import (
     Dataset,
     Problem,
 )
+from cchc.sources import FIGURES
 
 DEFAULT_CONFIG = {
     "issuer": "UBND HUYỆN THỬ",
@@ -130,6 +131,12 @@ def _sort_by_registry(frame: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _coverage(months: list[str], given: dict) -> pd.DataFrame:
+    rows = {m: {**{f: (None if f == "index766" else "workbook") for f in FIGURES}, **given.get(m, {})} for m in months}
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(FIGURES), dtype=object)
+    return frame.where(frame.notna(), None).rename_axis("month")
+
+
 def make_dataset(
     units,
     digitization: dict | None = None,
@@ -140,8 +147,14 @@ def make_dataset(
     months: list[str] | None = None,
     config: dict | None = None,
     warnings: list | None = None,
+    coverage: dict | None = None,
 ) -> Dataset:
-    """A Dataset from compact literals (see the module docstring)."""
+    """A Dataset from compact literals (see the module docstring).
+
+    `coverage`: {month: {family: source or None}} for the months whose figures
+    do not all come from the workbook (default: every month's workbook brings
+    digitisation, payments, overdue dossiers and reports; no 766 export).
+    """
     digitization = digitization or {}
     payments = payments or {}
     overdue = [r if isinstance(r, dict) else dict(zip(["month", "code", "field", "excused", "reason", "basis"], r)) for r in overdue]
@@ -169,6 +182,7 @@ def make_dataset(
         payments=pay,
         overdue=_sort_by_registry(_overdue(overdue, months), reg),
         reports=_sort_by_registry(_reports(reports, months), reg),
+        coverage=_coverage(months, coverage or {}),
         inputs=[{"file": f"raw/{m}.xlsx", "sha256": "0" * 64} for m in months],
         warnings=list(warnings or []),
     )

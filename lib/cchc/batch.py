@@ -7,12 +7,12 @@ Each month of [start, end] that has a workbook is validated, then run
 process, several at a time (a process pool in the "spawn" context: papermill is
 not thread-safe, and a worker starts clean). Months are independent: each run
 reads its own history from data_dir. A failing month does not stop the others;
-a month without a workbook is skipped and said so. Progress goes to stderr
+a month without data (no file in any source) is skipped and said so. Progress goes to stderr
 (tqdm), the summary to stdout, then the portal (`output_dir/index.html`) is
 rewritten from whatever is published.
 
 Exit code: 0 when every month of the range was written, 1 otherwise (a month
-failed or had no workbook, or the index could not be written), 2 for a wrong
+failed or had no data, or the index could not be written), 2 for a wrong
 range or a bad number of jobs.
 """
 
@@ -144,6 +144,7 @@ def run_batch(start: str, end: str, data_dir, output_dir, overrides: dict | None
     """
     from tqdm import tqdm
 
+    from cchc.load import available_months
     from cchc.run import refresh_index
 
     if not (is_month(start) and is_month(end)) or start > end:
@@ -158,11 +159,12 @@ def run_batch(start: str, end: str, data_dir, output_dir, overrides: dict | None
     months = month_range(start, end)
     results: list[dict] = []
     todo = []
+    have = set(available_months(data_dir))
     for m in months:
-        if (data_dir / "raw" / f"{m}.xlsx").is_file():
+        if m in have:
             todo.append(m)
         else:
-            results.append(_result(m, SKIPPED, f"no workbook raw/{m}.xlsx in {data_dir}"))
+            results.append(_result(m, SKIPPED, f"no data for {m} in {data_dir} (raw/{m}.xlsx, raw/766/…, raw/hoso/…)"))
 
     if todo:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))

@@ -79,8 +79,18 @@ class Dataset:
     payments: pd.DataFrame
     overdue: pd.DataFrame
     reports: pd.DataFrame
+    coverage: pd.DataFrame  # index: the months; a column per family of figures: the source that brought it, or None
     inputs: list[dict] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+
+    def covered(self, figures: str) -> list[str]:
+        """The months of the data whose `figures` (a column of `coverage`) some source brought."""
+        return [m for m in self.months if self.source_of(figures, m) is not None]
+
+    def source_of(self, figures: str, month: str | None = None) -> str | None:
+        """The source that brought `figures` for `month` (default: the reported month), or None."""
+        value = self.coverage[figures].get(month or self.month)
+        return None if value is None or (isinstance(value, float) and value != value) else value
 
 
 UNIT_COLUMNS = ["code", "name", "kind", "aliases", "order"]

@@ -58,7 +58,7 @@ def review(month: str | None = None, data_dir="data", **given) -> Review:
     data_dir = resolve_dir(data_dir)
     month = month or latest_month(data_dir)
     if month is None:
-        raise ValueError(f"no monthly workbook YYYY-MM.xlsx in {data_dir / 'raw'}")
+        raise ValueError(f"no month's file in {data_dir / 'raw'} (raw/YYYY-MM.xlsx, raw/766/…, raw/hoso/…)")
     ds = load_dataset(data_dir, month)
     params = resolve_parameters(ds.config, month, **given)
     frames = compute(ds, params)
