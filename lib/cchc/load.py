@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cchc.cache import read_month_cached
+from cchc.cache import read_cached, read_month_cached
 from cchc.config import load_config
 from cchc.contract import SHEETS  # in __all__: the contract's sheets, public here too
 from cchc.dataset import (
@@ -157,15 +157,44 @@ def _all_zero(frame: pd.DataFrame, sheet: str, file: str, problems: list[Problem
                                 file=file, sheet=sheet))
 
 
-def _coverage(months: list[str], workbooks: dict[str, MonthData]) -> pd.DataFrame:
+def _coverage(months: list[str], loaded: dict[str, dict]) -> pd.DataFrame:
     """Per month, the source of each family of figures (None: no source brought it)."""
     rows = {}
     for m in months:
-        have = {"workbook": workbooks[m].figures() if m in workbooks else {}}
+        have = {name: by_month[m].figures() for name, by_month in loaded.items() if m in by_month}
         rows[m] = {family: next((s for s in sources if have.get(s, {}).get(family)), None)
                    for family, sources in FIGURES.items()}
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(FIGURES), dtype=object)
     return frame.where(frame.notna(), None).rename_axis("month")
+
+
+#: The readers of the sources other than the workbook: (path, file, month, registry) ->
+#: (the month's data or None, problems). The data has the file's `sha256`, `figures()`
+#: ({family: bool}, as `cchc.workbook.MonthData.figures`) and, for each family of
+#: figures it brings, a frame of that name with the columns of the workbook's.
+READERS: dict = {}
+
+
+def _read_others(listing: dict, months: list[str], registry, problems: list[Problem]) -> dict[str, dict]:
+    """{source: {month: data}} of the sources of READERS, read through the cache."""
+    out: dict[str, dict] = {}
+    for name, reader in READERS.items():
+        out[name] = {}
+        for m in months:
+            path = listing[name].get(m)
+            if path is None:
+                continue
+            data, found = read_cached(reader, path, f"{SOURCES[name].folder}/{path.name}", m, registry)
+            problems += found
+            if data is not None:
+                out[name][m] = data
+    return out
+
+
+def _frames(family: str, coverage: pd.DataFrame, loaded: dict[str, dict]) -> dict[str, pd.DataFrame]:
+    """{month: the frame of `family`} from the source that brought it, for every month it was brought."""
+    column = coverage[family]
+    return {m: getattr(loaded[source][m], family) for m, source in column.items() if source is not None}
 
 
 def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
@@ -190,28 +219,25 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
             problems.append(Problem(WARNING, f"no data for {gap}: a gap in the history (streaks restart after it)",
                                     file=f"{SOURCES['workbook'].folder}/{gap}.xlsx"))
 
-    workbooks = _read_workbooks(listing, months, month, registry, problems)
+    loaded = {"workbook": _read_workbooks(listing, months, month, registry, problems),
+              **_read_others(listing, months, registry, problems)}
     if any(p.is_error for p in problems):
         return None, problems
-    coverage = _coverage(months, workbooks)
+    coverage = _coverage(months, loaded)
     units = registry.units
-    covered = {family: [m for m in months if coverage.at[m, family] == "workbook"] for family in FIGURES}
     dataset = Dataset(
         data_dir=data_dir,
         month=month,
         months=months,
         config=config,
         units=units,
-        digitization=_grid({m: workbooks[m].digitization for m in covered["digitization"]}, units, months,
-                           DIGITIZATION_COLUMNS),
-        payments=_grid({m: workbooks[m].payments for m in covered["payments"]}, units, months, PAYMENT_COLUMNS),
-        overdue=_rows_frame({m: workbooks[m].overdue for m in covered["overdue"]}, units, OVERDUE_COLUMNS,
-                            OVERDUE_DTYPES),
-        reports=_rows_frame({m: workbooks[m].reports for m in covered["reports"]}, units, REPORT_COLUMNS,
-                            REPORT_DTYPES),
+        digitization=_grid(_frames("digitization", coverage, loaded), units, months, DIGITIZATION_COLUMNS),
+        payments=_grid(_frames("payments", coverage, loaded), units, months, PAYMENT_COLUMNS),
+        overdue=_rows_frame(_frames("overdue", coverage, loaded), units, OVERDUE_COLUMNS, OVERDUE_DTYPES),
+        reports=_rows_frame(_frames("reports", coverage, loaded), units, REPORT_COLUMNS, REPORT_DTYPES),
         coverage=coverage,
-        inputs=[{"file": f"{SOURCES['workbook'].folder}/{listing['workbook'][m].name}", "sha256": d.sha256}
-                for m, d in workbooks.items()],
+        inputs=[{"file": f"{SOURCES[name].folder}/{listing[name][m].name}", "sha256": data.sha256}
+                for m in months for name, by_month in loaded.items() for data in [by_month.get(m)] if data],
         warnings=[p for p in problems if not p.is_error],
     )
     return dataset, problems
