@@ -46,11 +46,12 @@ DEFAULT_CONFIG = {
 
 def _units(units) -> pd.DataFrame:
     rows = [
-        {"code": u[0], "name": u[1], "kind": u[2], "aliases": tuple(u[3]) if len(u) > 3 else (), "order": i}
+        {"code": u[0], "name": u[1], "kind": u[2], "aliases": tuple(u[3]) if len(u) > 3 else (), "order": i,
+         "dvc_code": u[4] if len(u) > 4 else ""}
         for i, u in enumerate(units)
     ]
     frame = pd.DataFrame(rows, columns=UNIT_COLUMNS)
-    return frame.astype({"code": "str", "name": "str", "kind": "str", "order": "int64"})
+    return frame.astype({"code": "str", "name": "str", "kind": "str", "order": "int64", "dvc_code": "str"})
 
 
 def _per_unit_month(data: dict, units: pd.DataFrame, months: list[str], values: list[str]) -> pd.DataFrame:

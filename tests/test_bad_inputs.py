@@ -344,7 +344,7 @@ CASES = [
     Case("registry-duplicate-alias", units([*DEFAULT_UNITS, ("XA_X", "Xuân", "commune", "Phụng Kỳ")]), "error",
          ("'Phụng Kỳ' of unit XA_X",), file="units.csv", row=8, column="aliases", value="Phụng Kỳ"),
     Case("registry-bad-kind", units([*DEFAULT_UNITS, ("XA_X", "Xuân", "village", "")]), "error",
-         ("unknown kind", "department, commune, town, ward"), file="units.csv", row=8, column="kind",
+         ("unknown kind", "department, commune, ward, special_zone, town"), file="units.csv", row=8, column="kind",
          value="village"),
     Case("registry-empty-code", units([*DEFAULT_UNITS, ("", "Xuân", "commune", "")]), "error",
          ("empty unit code",), file="units.csv", row=8, column="code"),

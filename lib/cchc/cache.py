@@ -65,7 +65,7 @@ def code_fingerprint(package: Path) -> str:
 
 
 def _month_key(reader, sha: str, file: str, month: str, registry: Registry, extra: tuple) -> str:
-    units = registry.units[["code", "name", "kind", "aliases", "order"]]
+    units = registry.units[["code", "name", "kind", "aliases", "order", "dvc_code"]]
     h = hashlib.sha256()
     for part in (code_fingerprint(PACKAGE_DIR), f"{reader.__module__}.{reader.__qualname__}", sha, file, month,
                  repr(extra), repr([tuple(r) for r in units.itertuples(index=False)])):

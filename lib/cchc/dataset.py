@@ -93,10 +93,10 @@ class Dataset:
         return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-UNIT_COLUMNS = ["code", "name", "kind", "aliases", "order"]
+UNIT_COLUMNS = ["code", "name", "kind", "aliases", "order", "dvc_code"]
 DIGITIZATION_COLUMNS = ["month", "code", "received", "received_digitized", "resolved", "resolved_digitized", "present"]
 PAYMENT_COLUMNS = ["month", "code", "payment_total", "payment_online", "present"]
 OVERDUE_COLUMNS = ["month", "dossier", "code", "field", "procedure", "deadline", "returned", "excused", "reason", "basis"]
 REPORT_COLUMNS = ["month", "code", "report", "due", "submitted", "complete"]
-KINDS = ("department", "commune", "town", "ward")
-LOCAL_KINDS = ("commune", "town", "ward")
+KINDS = ("department", "commune", "ward", "special_zone", "town")
+LOCAL_KINDS = ("commune", "ward", "special_zone", "town")
