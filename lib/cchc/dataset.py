@@ -82,6 +82,8 @@ class Dataset:
     coverage: pd.DataFrame  # index: the months; a column per family of figures: the source that brought it, or None
     inputs: list[dict] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # months with dossier records: month, code, resolved, finished_on_time, received, received_online
+    timeliness: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TIMELINESS_COLUMNS))
 
     def covered(self, figures: str) -> list[str]:
         """The months of the data whose `figures` (a column of `coverage`) some source brought."""
@@ -93,6 +95,7 @@ class Dataset:
         return None if value is None or (isinstance(value, float) and value != value) else value
 
 
+TIMELINESS_COLUMNS = ["month", "code", "resolved", "finished_on_time", "received", "received_online"]
 UNIT_COLUMNS = ["code", "name", "kind", "aliases", "order", "dvc_code"]
 DIGITIZATION_COLUMNS = ["month", "code", "received", "received_digitized", "resolved", "resolved_digitized", "present"]
 PAYMENT_COLUMNS = ["month", "code", "payment_total", "payment_online", "present"]

@@ -174,6 +174,22 @@ def _streak(table: pd.DataFrame) -> pd.Series:
     return (position + first_below).where(below, 0).astype("int64")
 
 
+#: The rates only dossier records give (NaN in a month without records): rate -> (numerator, denominator).
+TIMELINESS = {"on_time_rate": ("finished_on_time", "resolved"), "online_share": ("received_online", "received")}
+TIMELINESS_RATES = list(TIMELINESS)
+
+
+def _timeliness(ds: Dataset, table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """on_time_rate (finished by the due date / finished in the month) and online_share (received
+    online / received) of each row of `table`, from `ds.timeliness`; NaN where the month has no records."""
+    counts = [c for pair in TIMELINESS.values() for c in pair]
+    t = ds.timeliness[["month", "code", *counts]].rename(columns={c: f"_t_{c}" for c in counts})
+    merged = table[["month", "code"]].merge(t.astype({"month": "str", "code": "str"}), on=["month", "code"],
+                                            how="left", validate="one_to_one")
+    return {col: rate(merged[f"_t_{num}"].fillna(0), merged[f"_t_{den}"].fillna(0)).to_numpy()
+            for col, (num, den) in TIMELINESS.items()}
+
+
 def unit_month(ds: Dataset) -> pd.DataFrame:
     """One row per registry unit and month of `ds.months` (sorted by month, registry order).
 
@@ -181,7 +197,7 @@ def unit_month(ds: Dataset) -> pd.DataFrame:
     reception_rate, result_rate, payment_rate, overdue_total, overdue_excused,
     overdue_unexcused, report_late, report_incomplete, report_missing,
     local_average_reception_rate, below_average, below_average_streak,
-    reception_rate_change, result_rate_change.
+    reception_rate_change, result_rate_change, on_time_rate, online_share.
     """
     reg = registry(ds)
     grid = pd.DataFrame({"month": pd.Series(list(ds.months), dtype="str")}).merge(reg, how="cross")
@@ -197,6 +213,7 @@ def unit_month(ds: Dataset) -> pd.DataFrame:
     table[counts] = table[counts].fillna(0).astype("int64")
     table = table.assign(
         **{col: rate(table[num], table[den]).to_numpy() for col, (num, den) in RATE_COUNTS.items()},
+        **_timeliness(ds, table),
         _k=month_index(table["month"]),
     )
     table["local_average_reception_rate"] = table["month"].map(local_average(table)).astype("float64")
@@ -215,6 +232,7 @@ def unit_month(ds: Dataset) -> pd.DataFrame:
         + OVERDUE_COUNTS
         + REPORT_COUNTS
         + ["local_average_reception_rate", "below_average", "below_average_streak", "reception_rate_change", "result_rate_change"]
+        + TIMELINESS_RATES
     )
     return table.sort_values(["_k", "order"], kind="stable")[columns].reset_index(drop=True)
 

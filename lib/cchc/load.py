@@ -26,11 +26,14 @@ from cchc.dataset import (
     OVERDUE_COLUMNS,
     PAYMENT_COLUMNS,
     REPORT_COLUMNS,
+    TIMELINESS_COLUMNS,
     WARNING,
     DataError,
     Dataset,
     Problem,
 )
+from cchc.dossier_merge import reconcile
+from cchc.dossiers import read_records
 from cchc.months import is_month, month_range
 from cchc.registry import load_registry
 from cchc.sources import FIGURES, SOURCES, list_sources, months_of
@@ -172,7 +175,7 @@ def _coverage(months: list[str], loaded: dict[str, dict]) -> pd.DataFrame:
 #: (the month's data or None, problems). The data has the file's `sha256`, `figures()`
 #: ({family: bool}, as `cchc.workbook.MonthData.figures`) and, for each family of
 #: figures it brings, a frame of that name with the columns of the workbook's.
-READERS: dict = {}
+READERS: dict = {"dossiers": read_records}
 
 
 def _read_others(listing: dict, months: list[str], registry, problems: list[Problem]) -> dict[str, dict]:
@@ -224,6 +227,8 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
     if any(p.is_error for p in problems):
         return None, problems
     coverage = _coverage(months, loaded)
+    loaded, found = reconcile(loaded, coverage, registry)  # excuses and differences of months with records
+    problems += found
     units = registry.units
     dataset = Dataset(
         data_dir=data_dir,
@@ -236,11 +241,21 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
         overdue=_rows_frame(_frames("overdue", coverage, loaded), units, OVERDUE_COLUMNS, OVERDUE_DTYPES),
         reports=_rows_frame(_frames("reports", coverage, loaded), units, REPORT_COLUMNS, REPORT_DTYPES),
         coverage=coverage,
+        timeliness=_timeliness(loaded.get("dossiers", {})),
         inputs=[{"file": f"{SOURCES[name].folder}/{listing[name][m].name}", "sha256": data.sha256}
                 for m in months for name, by_month in loaded.items() for data in [by_month.get(m)] if data],
         warnings=[p for p in problems if not p.is_error],
     )
     return dataset, problems
+
+
+def _timeliness(records: dict) -> pd.DataFrame:
+    """Per month with records and unit: the counts behind on_time_rate and online_share."""
+    parts = [data.timeliness.assign(month=m) for m, data in records.items() if data.figures()["digitization"]]
+    columns = TIMELINESS_COLUMNS
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="str" if c in ("month", "code") else "int64") for c in columns})
+    return pd.concat(parts, ignore_index=True)[columns].astype({"month": "str", "code": "str"})
 
 
 def validate(data_dir, month: str) -> list[Problem]:

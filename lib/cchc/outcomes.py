@@ -27,7 +27,7 @@ from cchc.sources import FIGURES, missing
 
 RATE_COLUMNS = [
     "reception_rate", "result_rate", "payment_rate", "window_payment_rate", "local_average_reception_rate",
-    "reception_rate_change", "result_rate_change", "average", "gap",
+    "reception_rate_change", "result_rate_change", "average", "gap", "on_time_rate", "online_share",
 ]
 UNIT = ["code", "name", "kind"]
 DIGITIZATION = ["received", "received_digitized", "resolved", "resolved_digitized", "reception_rate", "result_rate"]
@@ -41,6 +41,7 @@ UNIT_FIGURES = UNIT + [
     "below_average", "below_average_streak",
     "overdue_total", "overdue_excused", "overdue_unexcused",
     "report_late", "report_incomplete", "report_missing",
+    "on_time_rate", "online_share",
 ]
 RULE_FIGURES = {
     "commend_departments": UNIT + DIGITIZATION,
