@@ -227,6 +227,7 @@ def test_payment_section_parts(o, config):
 
 def test_no_overdue_and_no_basis(o, config):
     o["overdue"] = []
+    o["district"].update(overdue_by_field=[], overdue_excuses=[])
     o["district"].update(overdue_total=0, overdue_excused=0)
     body = build_letter(o, config).body_text()
     assert "tăng 2,39% so với tháng 5/2023; không phát sinh hồ sơ giải quyết TTHC quá hạn." in body
@@ -238,10 +239,31 @@ def test_overdue_in_several_fields(o, config):
     extra = dict(o["overdue"][1], dossier="X-3", field="Hộ tịch", code="TP",
                  name="Phòng Tư pháp huyện", kind="department")
     o["overdue"].append(extra)
-    o["district"]["overdue_total"] = 3  # the letter prints the district's count, as outcomes computed it
+    # the letter prints the district's count and groups, as outcomes computed them
+    o["district"]["overdue_total"] = 3
+    o["district"]["overdue_by_field"].append({"field": "Hộ tịch", "count": 1, "excused": 0, "units": [
+        {"code": "TP", "name": "Phòng Tư pháp huyện", "kind": "department", "count": 1}]})
     body = build_letter(o, config).body_text()
     assert ("phát sinh 03 hồ sơ giải quyết TTHC quá hạn: 02 hồ sơ ở lĩnh vực Người có công tại UBND xã"
             " An Thanh và Tái Sơn; 01 hồ sơ ở lĩnh vực Hộ tịch tại Phòng Tư pháp huyện (UBND xã An Thanh do") in body
+
+
+def test_overdue_paragraph_from_the_groups_not_the_bounded_list(o, config, letter):
+    """outcomes.json lists only the longest-overdue dossiers; the letter's counts, fields, units
+    and excuses come from the groups over every dossier."""
+    o["overdue"] = []  # as if the list held other dossiers, or none
+    for u in o["outcomes"]["remind"]:
+        u["overdue"] = []
+    assert build_letter(o, config).body_text() == letter.body_text()
+    o["district"]["overdue_total"] = 1502
+    o["district"]["overdue_by_field"][0]["count"] = 1502
+    o["outcomes"]["remind"][0]["overdue_count"] = 1501
+    o["outcomes"]["remind"][0]["overdue_by_field"] = [{"field": "Người có công", "count": 1500},
+                                                       {"field": "Hộ tịch", "count": 1}]
+    body = build_letter(o, config).body_text()
+    assert "phát sinh 1502 hồ sơ giải quyết TTHC quá hạn ở lĩnh vực Người có công tại UBND xã An Thanh và Tái Sơn" in body
+    assert ("đã để phát sinh 1501 hồ sơ quá hạn thuộc các lĩnh vực Người có công (1500 hồ sơ) và Hộ tịch (01 hồ sơ)"
+            in body)
 
 
 def test_no_previous_month(o, config):
@@ -282,12 +304,13 @@ def test_reminders_grouped_by_number(o, config):
     base = o["outcomes"]["remind"][0]
     o["outcomes"]["remind"] += [
         dict(base, code="XA_VAN_TO", name="Văn Tố", count=2, reasons=["report_missing"], overdue=[],
-             overdue_fields=[], reports=[{"report": "Báo cáo CCHC quý II năm 2023", "due": "2023-06-15",
+             overdue_fields=[], overdue_count=0, overdue_by_field=[], reports=[{"report": "Báo cáo CCHC quý II năm 2023", "due": "2023-06-15",
                                           "submitted": None, "complete": False, "late": False,
                                           "incomplete": False, "missing": True}]),
         dict(base, code="YT", name="Phòng Y tế huyện", kind="department", count=2, reasons=["overdue"],
              overdue=[{"dossier": "Y1", "field": "Y tế"}, {"dossier": "Y2", "field": "Y tế"},
-                      {"dossier": "Y3", "field": "Dược"}], reports=[]),
+                      {"dossier": "Y3", "field": "Dược"}], overdue_count=3,
+             overdue_by_field=[{"field": "Y tế", "count": 2}, {"field": "Dược", "count": 1}], reports=[]),
     ]
     letter = build_letter(o, config)
     hs = headings(letter)
@@ -426,6 +449,7 @@ def test_config_text_is_escaped_too(o, config):
 
 def test_data_text_is_escaped(o, config):
     o["overdue"][0]["reason"] = EVIL_REASON
+    o["district"]["overdue_excuses"][0]["reason"] = EVIL_REASON
     o["outcomes"]["criticize"][0]["name"] = EVIL_NAME
     letter = build_letter(o, config)
     body = letter.body_text()

@@ -47,11 +47,13 @@ COLUMNS = {
     "NgayKetThucXuLy": True,
     "HoSoCoThanhPhanSoHoa": True,
     "DaSoHoaKetQua": True,
-    "CoPhi": True,
-    "DuocThanhToanTrucTuyen": True,
+    "CoPhi": False,
+    "DuocThanhToanTrucTuyen": False,
 }
+#: Optional together: without both, the records bring no payment figures (they come from the workbook).
+PAYMENT_COLUMNS = ("CoPhi", "DuocThanhToanTrucTuyen")
 #: The columns read (TenTTHC names the procedure of an overdue dossier when it is there).
-READ = [c for c, needed in COLUMNS.items() if needed] + ["TenTTHC"]
+READ = [c for c, needed in COLUMNS.items() if needed] + [*PAYMENT_COLUMNS, "TenTTHC"]
 #: How far down a sheet (or a CSV) the header row is looked for.
 HEADER_SEARCH_ROWS = 30
 #: Records per batch: memory stays bounded whatever the size of the file.
@@ -90,7 +92,16 @@ class Header:
 
     @property
     def missing(self) -> list[str]:
-        return [c for c, needed in COLUMNS.items() if needed and c not in self.at]
+        """Required columns not found (one payment column without the other is missing too)."""
+        out = [c for c, needed in COLUMNS.items() if needed and c not in self.at]
+        if any(c in self.at for c in PAYMENT_COLUMNS):
+            out += [c for c in PAYMENT_COLUMNS if c not in self.at]
+        return out
+
+    @property
+    def payments(self) -> bool:
+        """The file has the payment columns (CoPhi, DuocThanhToanTrucTuyen)."""
+        return all(c in self.at for c in PAYMENT_COLUMNS)
 
     def written(self, column: str) -> str:
         return self.at[column][1] if column in self.at else column

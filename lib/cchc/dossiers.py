@@ -50,11 +50,13 @@ class Records:
     timeliness: pd.DataFrame  # TIMELINESS_COLUMNS: the counts behind on_time_rate and online_share
     records: int  # rows counted
     sha256: str
+    has_payments: bool = True  # the file has the columns CoPhi and DuocThanhToanTrucTuyen
 
     def figures(self) -> dict[str, bool]:
-        """What records bring: digitisation, payments and overdue dossiers (never reports); nothing without a record."""
+        """What records bring: digitisation, overdue dossiers and (with their two columns) payments;
+        never reports; nothing without a record."""
         has = self.records > 0
-        return {"digitization": has, "payments": has, "overdue": has, "reports": False}
+        return {"digitization": has, "payments": has and self.has_payments, "overdue": has, "reports": False}
 
 
 def file_sha256(path: Path) -> str:
@@ -124,6 +126,7 @@ def read_records(path: Path, file: str, month: str, registry: Registry) -> tuple
         timeliness=units[TIMELINESS_COLUMNS].copy(),
         records=rows_read,
         sha256=sha,
+        has_payments=header.payments,
     ), issues.problems()
 
 
@@ -166,7 +169,7 @@ def _parse(batch, header, resolver: UnitResolver, issues: Issues, codes: list[st
         recv = cols["NgayTiepNhan"].take(pa.array(idx[:5])).to_pylist()
         issues.error("impossible date: finished before it was received", w("NgayKetThucXuLy"), rows[idx],
                      [f"{v} (received {r})" for v, r in zip(values, recv)])
-    flags = {name: parse_flag(cols[col], rows, issues, w(col))[0]
+    flags = {name: parse_flag(cols[col], rows, issues, w(col))[0] if col in cols else np.zeros(len(rows), bool)
              for name, col in (("digitized", "HoSoCoThanhPhanSoHoa"), ("result_digitized", "DaSoHoaKetQua"),
                                ("fee", "CoPhi"), ("paid_online", "DuocThanhToanTrucTuyen"))}
     channel, _ = parse_channel(cols["KenhThucHien"], rows, issues, w("KenhThucHien"))

@@ -130,9 +130,11 @@ def _read_workbooks(listing: dict, months: list[str], month: str, registry, prob
             continue
         loaded[m] = result
         figures = result.figures()
+        records = m in listing.get("dossiers", {})  # dossier records bring these figures instead
         if not figures["digitization"]:
-            problems.append(Problem(WARNING, f"sheet SoHoa has no figures (every count is blank): "
-                                             f"the digitisation of {m} is left out", file=file, sheet="SoHoa"))
+            if not records:
+                problems.append(Problem(WARNING, f"sheet SoHoa has no figures (every count is blank): "
+                                                 f"the digitisation of {m} is left out", file=file, sheet="SoHoa"))
         else:
             missing = registry.units[~registry.units["code"].isin(result.digitization["code"])]
             for name, code in zip(missing["name"], missing["code"]):
@@ -142,8 +144,10 @@ def _read_workbooks(listing: dict, months: list[str], month: str, registry, prob
                 ))
             _all_zero(result.digitization, "SoHoa", file, problems)
         if not figures["payments"]:
-            problems.append(Problem(WARNING, f"sheet ThanhToan has no figures (every count is blank): "
-                                             f"the online payments of {m} are left out", file=file, sheet="ThanhToan"))
+            if not records:
+                problems.append(Problem(WARNING, f"sheet ThanhToan has no figures (every count is blank): "
+                                                 f"the online payments of {m} are left out", file=file,
+                                        sheet="ThanhToan"))
         elif len(result.payments):
             _all_zero(result.payments, "ThanhToan", file, problems)
     return loaded

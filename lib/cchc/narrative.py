@@ -418,8 +418,9 @@ def _context(outcomes: dict, config: dict) -> Obj:
     )
     overdue = o["overdue"]
     excused, bases = [], []
-    for dz in overdue:
-        if not dz["excused"]:
+    # every excused dossier's unit and reason: outcomes' overdue_excuses (the list of dossiers is bounded)
+    for dz in dist["overdue_excuses"] if "overdue_excuses" in dist else overdue:
+        if not dz.get("excused", True):
             continue
         if dz.get("reason"):
             e = Obj(unit=Obj(code=dz["code"], name=dz["name"], kind=dz["kind"]), reason=dz["reason"])
@@ -455,8 +456,11 @@ def _context(outcomes: dict, config: dict) -> Obj:
     groups: dict[int, Obj] = {}
     for u in map(Obj, rules["remind"]):
         dossiers = [dict(d, code=u["code"], name=u["name"], kind=u["kind"]) for d in u["overdue"]]
-        u["overdue_by_field"] = _by_field(dossiers)
-        u["overdue_count"] = len(dossiers)
+        if "overdue_by_field" in u:  # over every dossier (outcomes lists only the longest overdue)
+            u["overdue_by_field"] = [Obj(field=g["field"], count=g["count"], units=[]) for g in u["overdue_by_field"]]
+        else:
+            u["overdue_by_field"] = _by_field(dossiers)
+            u["overdue_count"] = len(dossiers)
         reports = [Obj(r) for r in u["reports"]]  # the problem reports, flagged by outcomes
         u["reports_missing"] = [r for r in reports if r["missing"]]
         u["reports_poor"] = [r for r in reports if r["late"] or r["incomplete"]]
@@ -511,7 +515,8 @@ def _context(outcomes: dict, config: dict) -> Obj:
         # its section is there only when an export is)
         missing=[Obj(what=[labels()["figures"][f] for f in m["figures"]], files=m["files"])
                  for m in o["missing"] if m["figures"] != ["index766"]],
-        overdue_by_field=_by_field(overdue),
+        overdue_by_field=([Obj(field=g["field"], count=g["count"], units=[Obj(x) for x in g["units"]])
+                           for g in dist["overdue_by_field"]] if "overdue_by_field" in dist else _by_field(overdue)),
         excused=excused,
         bases=bases,
         has_commend=bool(deps or locs or pays),

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cchc.dataset import Dataset
+from cchc.dossier_counts import days_late
 from cchc.indicators import (
     district, month_index, report_flags, round2, shown_difference, unit_month, window_months, window_payments,
 )
@@ -56,6 +57,11 @@ RULE_FIGURES = {
 }
 OVERDUE_FIGURES = ["dossier", "code", "name", "kind", "field", "procedure", "deadline", "returned", "excused", "reason", "basis"]
 DOSSIER_FIGURES = ["dossier", "field", "procedure", "deadline", "returned"]
+#: Bounded outputs: outcomes.json lists at most this many overdue dossiers of the month (the
+#: longest overdue), and this many per reminded unit; the counts and the groups by field the
+#: letter prints are over every dossier, and the full list goes to overdue.csv.
+OVERDUE_LISTED = 100
+REMIND_LISTED = 20
 REPORT_FIGURES = ["report", "due", "submitted", "complete", "late", "incomplete", "missing"]
 
 
@@ -115,14 +121,52 @@ def _criticize(rows: pd.DataFrame, table: pd.DataFrame) -> list[dict]:
 def _remind(rows: pd.DataFrame, ds: Dataset) -> list[dict]:
     """Reminded units with their non-excused dossiers and problem reports."""
     od = ds.overdue[(ds.overdue["month"] == ds.month) & ~ds.overdue["excused"].astype(bool)]
+    od = od[od["code"].isin(rows["code"])]
+    od = od.assign(days_late=days_late(od, ds.month))
     rep = report_flags(ds.reports[ds.reports["month"] == ds.month])
     rep = rep[rep["late"] | rep["incomplete"] | rep["missing"]]
-    dossiers, reports = _by_code(od, DOSSIER_FIGURES), _by_code(rep, REPORT_FIGURES)
+    listed = pd.concat([longest(g, REMIND_LISTED) for _, g in od.groupby("code", sort=False)]) if len(od) else od
+    dossiers, reports = _by_code(listed, DOSSIER_FIGURES), _by_code(rep, REPORT_FIGURES)
     fields = {code: _distinct(group["field"]) for code, group in od.groupby("code", sort=False)}
+    by_field = {code: [{"field": str(f), "count": int(n)} for f, n in group.groupby("field", sort=False).size().items()]
+                for code, group in od.groupby("code", sort=False)}
+    counts = od.groupby("code", sort=False).size()
     return [
-        {**r, "overdue": dossiers.get(r["code"], []), "overdue_fields": fields.get(r["code"], []), "reports": reports.get(r["code"], [])}
+        {**r, "overdue": dossiers.get(r["code"], []), "overdue_fields": fields.get(r["code"], []),
+         "overdue_count": int(counts.get(r["code"], 0)), "overdue_by_field": by_field.get(r["code"], []),
+         "reports": reports.get(r["code"], [])}
         for r in records(rows, RULE_FIGURES["remind"])
     ]
+
+
+def longest(frame: pd.DataFrame, n: int) -> pd.DataFrame:
+    """At most n rows of an overdue frame with `days_late`: all of them, or the n longest overdue
+    (ties in the frame's order); in the frame's order either way."""
+    if len(frame) <= n:
+        return frame
+    keep = frame["days_late"].reset_index(drop=True).sort_values(ascending=False, kind="stable").index[:n]
+    return frame.iloc[sorted(keep)]
+
+
+def overdue_by_field(od: pd.DataFrame) -> list[dict]:
+    """The month's overdue dossiers by field (in order of first appearance): how many, how many
+    excused, and the units (in order of first appearance within the field) with their counts."""
+    if not len(od):
+        return []
+    units = od.groupby(["field", "code"], sort=False).agg(name=("name", "first"), kind=("kind", "first"),
+                                                          count=("dossier", "size")).reset_index()
+    per_field = {f: g for f, g in units.groupby("field", sort=False)}
+    sizes = od.groupby("field", sort=False).agg(count=("dossier", "size"), excused=("excused", "sum"))
+    return [{"field": str(f), "count": int(row["count"]), "excused": int(row["excused"]),
+             "units": [{"code": c, "name": n, "kind": k, "count": int(x)} for c, n, k, x in
+                       per_field[f][["code", "name", "kind", "count"]].itertuples(index=False)]}
+            for f, row in sizes.iterrows()]
+
+
+def overdue_excuses(od: pd.DataFrame) -> list[dict]:
+    """The excused dossiers' units, reasons and bases, each distinct triple once, in order."""
+    ex = od[od["excused"].astype(bool)][["code", "name", "kind", "reason", "basis"]].drop_duplicates()
+    return records(ex, ["code", "name", "kind", "reason", "basis"])
 
 
 @dataclass
@@ -173,6 +217,9 @@ def build_outcomes(ds: Dataset, params: dict | None = None, frames: Frames | Non
          "received", "received_digitized", "resolved", "resolved_digitized"],
     )[0]
     district_doc["overdue_fields"] = _distinct(od["field"])
+    district_doc["overdue_by_field"] = overdue_by_field(od)
+    district_doc["overdue_excuses"] = overdue_excuses(od)
+    od = od.assign(days_late=days_late(od, month))
     local_avg = native(round2(float(drow["local_average_reception_rate"].iloc[0])))
 
     outcomes = {name: records(rules[name], cols) for name, cols in RULE_FIGURES.items() if name not in ("criticize", "remind")}
@@ -197,7 +244,8 @@ def build_outcomes(ds: Dataset, params: dict | None = None, frames: Frames | Non
         "district": {**district_doc, "local_average_reception_rate": local_avg},
         "local_average_reception_rate": local_avg,
         "units": records(this, UNIT_FIGURES),
-        "overdue": records(od, OVERDUE_FIGURES),
+        "overdue": records(longest(od, OVERDUE_LISTED), OVERDUE_FIGURES + ["days_late"]),
+        "overdue_listed": {"total": len(od), "listed": min(len(od), OVERDUE_LISTED), "limit": OVERDUE_LISTED},
         "payment_window": dict(window_doc),
         "outcomes": outcomes,
         "warnings": [str(p) for p in ds.warnings],
