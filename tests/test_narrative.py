@@ -266,6 +266,25 @@ def test_overdue_paragraph_from_the_groups_not_the_bounded_list(o, config, lette
             in body)
 
 
+def test_a_big_month_names_the_most_overdue_and_counts_the_rest(o, config):
+    """Thousands of overdue dossiers in many fields and units: the letter stays short, its sums right."""
+    g = o["district"]["overdue_by_field"][0]
+    g.update(count=900, units_total=57)  # 57 units, the two with the most named
+    o["district"]["overdue_by_field"].append({"field": "Hộ tịch", "count": 80, "excused": 0, "units_total": 1, "units": [
+        {"code": "TP", "name": "Phòng Tư pháp huyện", "kind": "department", "count": 80}]})
+    o["district"]["overdue_fields_more"] = {"fields": 31, "count": 520}
+    o["district"]["overdue_total"] = 1500
+    r = o["outcomes"]["remind"][0]
+    r.update(overdue_count=300, overdue_by_field=[{"field": "Người có công", "count": 200}],
+             overdue_fields_more={"fields": 7, "count": 100})
+    body = build_letter(o, config).body_text()
+    assert ("phát sinh 1500 hồ sơ giải quyết TTHC quá hạn: 900 hồ sơ ở lĩnh vực Người có công tại 57 cơ quan, "
+            "đơn vị, nhiều nhất là UBND xã An Thanh và Tái Sơn; 80 hồ sơ ở lĩnh vực Hộ tịch tại Phòng Tư pháp huyện; "
+            "520 hồ sơ ở 31 lĩnh vực khác (UBND xã An Thanh do") in body
+    assert ("đã để phát sinh 300 hồ sơ quá hạn thuộc các lĩnh vực Người có công (200 hồ sơ) và 07 lĩnh vực khác "
+            "(100 hồ sơ)") in body
+
+
 def test_no_previous_month(o, config):
     o["district"].update(reception_rate_change=None, result_rate_change=None)
     o["outcomes"]["criticize"][0]["reception_rate_change"] = None

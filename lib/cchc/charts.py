@@ -108,6 +108,8 @@ _RATE_TITLES = {
     "reception_rate": "Tỷ lệ số hoá đầy đủ thành phần hồ sơ khi tiếp nhận",
     "result_rate": "Tỷ lệ số hoá kết quả giải quyết TTHC",
     "payment_rate": "Tỷ lệ thanh toán trực tuyến",
+    "on_time_rate": "Tỷ lệ hồ sơ giải quyết đúng hạn",
+    "online_share": "Tỷ lệ hồ sơ tiếp nhận trực tuyến",
 }
 _RATE_SHORT = {
     "reception_rate": "số hoá khi tiếp nhận",

@@ -76,7 +76,7 @@ def review(month: str | None = None, data_dir="data", **given) -> Review:
 
 
 def write_files(rv: Review, dest) -> list[Path]:
-    """Write outcomes.json, scorecard.xlsx, report.docx and units/<code>.html (one page per unit) into `dest`.
+    """Write outcomes.json, scorecard.xlsx, report.docx, overdue.csv and units/<code>.html (one page per unit) into `dest`.
 
     `dest` None writes nothing (the notebook in JupyterLab, where no report
     run gave it a folder) and returns [].
@@ -93,4 +93,8 @@ def write_files(rv: Review, dest) -> list[Path]:
     write_scorecard(rv.outcomes, dest / "scorecard.xlsx")
     write_docx(rv.letter, dest / "report.docx")
     pages = write_unit_pages(rv, dest)
-    return [dest / n for n in ("outcomes.json", "scorecard.xlsx", "report.docx")] + pages
+    # every overdue dossier of the month (outcomes.json and the report list only the longest overdue)
+    from cchc.dossier_report import write_overdue_csv
+
+    write_overdue_csv(rv.ds, rv.month, dest / "overdue.csv")
+    return [dest / n for n in ("outcomes.json", "scorecard.xlsx", "report.docx", "overdue.csv")] + pages

@@ -458,6 +458,7 @@ def _context(outcomes: dict, config: dict) -> Obj:
         dossiers = [dict(d, code=u["code"], name=u["name"], kind=u["kind"]) for d in u["overdue"]]
         if "overdue_by_field" in u:  # over every dossier (outcomes lists only the longest overdue)
             u["overdue_by_field"] = [Obj(field=g["field"], count=g["count"], units=[]) for g in u["overdue_by_field"]]
+            u["overdue_fields_more"] = Obj(u.get("overdue_fields_more") or {"fields": 0, "count": 0})
         else:
             u["overdue_by_field"] = _by_field(dossiers)
             u["overdue_count"] = len(dossiers)
@@ -515,8 +516,10 @@ def _context(outcomes: dict, config: dict) -> Obj:
         # its section is there only when an export is)
         missing=[Obj(what=[labels()["figures"][f] for f in m["figures"]], files=m["files"])
                  for m in o["missing"] if m["figures"] != ["index766"]],
-        overdue_by_field=([Obj(field=g["field"], count=g["count"], units=[Obj(x) for x in g["units"]])
+        overdue_by_field=([Obj(field=g["field"], count=g["count"], units=[Obj(x) for x in g["units"]],
+                               units_total=g.get("units_total"))
                            for g in dist["overdue_by_field"]] if "overdue_by_field" in dist else _by_field(overdue)),
+        overdue_fields_more=Obj(dist.get("overdue_fields_more") or {"fields": 0, "count": 0}),
         excused=excused,
         bases=bases,
         has_commend=bool(deps or locs or pays),

@@ -167,6 +167,18 @@ def show_overdue(rv: Review) -> None:
     _display(_missing(rv, "overdue", "reports"))
     od = rv.ds.overdue[rv.ds.overdue["month"] == rv.month].merge(rv.ds.units[["code", "name"]], on="code")
     _figure(charts.overdue_by_field(od, month=rv.month))
+    if rv.ds.source_of("overdue") == "dossiers":  # from records: days late, timeliness, the longest overdue
+        from cchc import dossier_report
+
+        _figure(dossier_report.days_late_by_field(od, rv.month))
+        for rate in ("on_time_rate", "online_share"):
+            _figure(charts.ranked_rates(rv.table, rv.month, rate, kind="all", average=False))
+        rows = dossier_report.longest_overdue(rv.outcomes)
+        _display(table_html(rows, ["dossier", "name", "field", "procedure", "deadline", "returned", "days_late",
+                                   "excused", "reason"],
+                            caption=caption("overdue_longest", n=fmt.count2(len(rows)),
+                                            total=fmt.num(rv.outcomes["overdue_listed"]["total"]))))
+        return
     _display(table_html(rv.outcomes["overdue"], ["dossier", "name", "field", "procedure", "deadline", "returned",
                                                  "excused", "reason", "basis"], caption=caption("overdue_table")))
 

@@ -61,7 +61,12 @@ DOSSIER_FIGURES = ["dossier", "field", "procedure", "deadline", "returned"]
 #: longest overdue), and this many per reminded unit; the counts and the groups by field the
 #: letter prints are over every dossier, and the full list goes to overdue.csv.
 OVERDUE_LISTED = 100
-REMIND_LISTED = 20
+REMIND_LISTED = 5
+#: …and the letter names at most this many fields (the others counted together), this many units
+#: per field (the most overdue; the others counted), and this many fields per reminded unit.
+FIELDS_NAMED = 10
+UNITS_NAMED = 10
+REMIND_FIELDS_NAMED = 5
 REPORT_FIGURES = ["report", "due", "submitted", "complete", "late", "incomplete", "missing"]
 
 
@@ -127,13 +132,19 @@ def _remind(rows: pd.DataFrame, ds: Dataset) -> list[dict]:
     rep = rep[rep["late"] | rep["incomplete"] | rep["missing"]]
     listed = pd.concat([longest(g, REMIND_LISTED) for _, g in od.groupby("code", sort=False)]) if len(od) else od
     dossiers, reports = _by_code(listed, DOSSIER_FIGURES), _by_code(rep, REPORT_FIGURES)
-    fields = {code: _distinct(group["field"]) for code, group in od.groupby("code", sort=False)}
-    by_field = {code: [{"field": str(f), "count": int(n)} for f, n in group.groupby("field", sort=False).size().items()]
-                for code, group in od.groupby("code", sort=False)}
+    fields = {code: _distinct(group["field"])[:FIELDS_NAMED] for code, group in od.groupby("code", sort=False)}
+    by_field, more = {}, {}
+    for code, group in od.groupby("code", sort=False):
+        sizes = group.groupby("field", sort=False).size()
+        named = _largest(sizes, REMIND_FIELDS_NAMED)
+        by_field[code] = [{"field": str(f), "count": int(n)} for f, n in named.items()]
+        rest = sizes.drop(index=named.index)
+        more[code] = {"fields": len(rest), "count": int(rest.sum())}
     counts = od.groupby("code", sort=False).size()
     return [
         {**r, "overdue": dossiers.get(r["code"], []), "overdue_fields": fields.get(r["code"], []),
          "overdue_count": int(counts.get(r["code"], 0)), "overdue_by_field": by_field.get(r["code"], []),
+         "overdue_fields_more": more.get(r["code"], {"fields": 0, "count": 0}),
          "reports": reports.get(r["code"], [])}
         for r in records(rows, RULE_FIGURES["remind"])
     ]
@@ -148,19 +159,40 @@ def longest(frame: pd.DataFrame, n: int) -> pd.DataFrame:
     return frame.iloc[sorted(keep)]
 
 
-def overdue_by_field(od: pd.DataFrame) -> list[dict]:
-    """The month's overdue dossiers by field (in order of first appearance): how many, how many
-    excused, and the units (in order of first appearance within the field) with their counts."""
+def _largest(sizes: pd.Series, n: int) -> pd.Series:
+    """The n largest of `sizes` (ties in its order), kept in its order."""
+    if len(sizes) <= n:
+        return sizes
+    keep = sizes.reset_index(drop=True).sort_values(ascending=False, kind="stable").index[:n]
+    return sizes.iloc[sorted(keep)]
+
+
+def overdue_by_field(od: pd.DataFrame, fields: int = FIELDS_NAMED, units: int = UNITS_NAMED) -> tuple[list[dict], dict]:
+    """The month's overdue dossiers by field, as the letter names them, and what it counts without naming.
+
+    Groups in order of first appearance: `field`, `count`, `excused`, `units`
+    (in order of first appearance within the field, with their counts: the
+    `units` with the most dossiers), `units_total`. At most `fields` groups
+    (those with the most dossiers); the rest as {"fields": how many, "count":
+    their dossiers} (zeros when every field is named).
+    """
     if not len(od):
-        return []
-    units = od.groupby(["field", "code"], sort=False).agg(name=("name", "first"), kind=("kind", "first"),
-                                                          count=("dossier", "size")).reset_index()
-    per_field = {f: g for f, g in units.groupby("field", sort=False)}
+        return [], {"fields": 0, "count": 0}
+    per_unit = od.groupby(["field", "code"], sort=False).agg(name=("name", "first"), kind=("kind", "first"),
+                                                             count=("dossier", "size")).reset_index()
+    per_field = {f: g for f, g in per_unit.groupby("field", sort=False)}
     sizes = od.groupby("field", sort=False).agg(count=("dossier", "size"), excused=("excused", "sum"))
-    return [{"field": str(f), "count": int(row["count"]), "excused": int(row["excused"]),
-             "units": [{"code": c, "name": n, "kind": k, "count": int(x)} for c, n, k, x in
-                       per_field[f][["code", "name", "kind", "count"]].itertuples(index=False)]}
-            for f, row in sizes.iterrows()]
+    named = _largest(sizes["count"], fields)
+    groups = []
+    for f in named.index:
+        g = per_field[f]
+        top = g.loc[_largest(g["count"], units).index]
+        groups.append({"field": str(f), "count": int(sizes.loc[f, "count"]), "excused": int(sizes.loc[f, "excused"]),
+                       "units": [{"code": c, "name": n, "kind": k, "count": int(x)} for c, n, k, x in
+                                 top[["code", "name", "kind", "count"]].itertuples(index=False)],
+                       "units_total": len(g)})
+    rest = sizes.drop(index=named.index)
+    return groups, {"fields": len(rest), "count": int(rest["count"].sum())}
 
 
 def overdue_excuses(od: pd.DataFrame) -> list[dict]:
@@ -217,7 +249,7 @@ def build_outcomes(ds: Dataset, params: dict | None = None, frames: Frames | Non
          "received", "received_digitized", "resolved", "resolved_digitized"],
     )[0]
     district_doc["overdue_fields"] = _distinct(od["field"])
-    district_doc["overdue_by_field"] = overdue_by_field(od)
+    district_doc["overdue_by_field"], district_doc["overdue_fields_more"] = overdue_by_field(od)
     district_doc["overdue_excuses"] = overdue_excuses(od)
     od = od.assign(days_late=days_late(od, month))
     local_avg = native(round2(float(drow["local_average_reception_rate"].iloc[0])))
