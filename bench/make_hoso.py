@@ -140,11 +140,15 @@ def records(units: list[dict], n: int, month: str, seed: int) -> pa.Table:
     received = start + (day * 1440 + minute).astype("timedelta64[m]")
     duration = rng.choice(np.array([0, 1, 3, 5, 7, 10, 15, 20]), size=n)
     due = (start + (day + duration).astype("timedelta64[D]")).astype("datetime64[m]") + np.timedelta64(17 * 60, "m")
-    spent = np.floor(duration * rng.uniform(0.2, 1.25, n)).astype("int64")
+    spent = np.floor(duration * rng.uniform(0.2, 1.08, n)).astype("int64")  # about 5 % finished late
     finished = received + (spent * 1440 + rng.integers(0, 240, n)).astype("timedelta64[m]")
     finished = np.maximum(finished, received + np.timedelta64(5, "m"))
+    # a record is in the month's file because the month touched it: carried-over dossiers end in it or later
+    finished = np.where(carried & (finished < start), start + (rng.integers(0, days, n) * 1440
+                                                                 + rng.integers(8 * 60, 17 * 60, n)).astype("timedelta64[m]"),
+                        finished)
     end = start + np.timedelta64(days * 1440, "m")
-    pending = rng.random(n) < np.where(carried, 0.15, 0.2)
+    pending = rng.random(n) < 0.02  # stuck: still pending, whatever the due date
     # finished after the month: half of them still show as pending (the export was taken at the month's end)
     after = finished >= end
     pending |= after & (rng.random(n) < 0.5)

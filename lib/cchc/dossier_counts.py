@@ -56,7 +56,8 @@ def month_days(month: str) -> tuple[np.datetime64, np.datetime64]:
 
 
 def _days(series: pd.Series) -> np.ndarray:
-    return series.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    values = series.to_numpy()
+    return (values if values.dtype.kind == "M" else values.astype("datetime64[ns]")).astype("datetime64[D]")
 
 
 def count_records(records: pd.DataFrame, month: str) -> Counts:
@@ -75,26 +76,27 @@ def count_records(records: pd.DataFrame, month: str) -> Counts:
         "finished_on_time": fin_in & (finished <= due),
         "received_online": rec_in & (records["channel"].to_numpy() == 2),
     }
-    units = (
-        pd.DataFrame({k: v.astype("int64") for k, v in flags.items()}, index=records.index)
-        .groupby(records["code"], observed=False, sort=True)[COUNTS].sum()
-        .astype("int64")
-    )
-    units.index = pd.Index(units.index.astype(str), name="code")
+    code = records["code"].cat.codes.to_numpy()  # registry order; -1 for none
+    known = code >= 0
+    n = len(records["code"].cat.categories)
+    units = pd.DataFrame({k: np.bincount(code[v & known], minlength=n).astype("int64") for k, v in flags.items()},
+                         index=pd.Index(records["code"].cat.categories.astype(str), name="code"))[COUNTS]
     pending_at_end = (received <= last) & (np.isnat(finished) | (finished > last))
     late = (fin_in & (finished > due)) | (pending_at_end & (due < last))
-    od = records.loc[late]
+    at = np.flatnonzero(late)
+    text = lambda c: np.asarray(records[c].iloc[at].to_numpy(dtype=object), dtype=object)  # noqa: E731
     overdue = pd.DataFrame({
-        "dossier": od["dossier"].astype(str).to_numpy(dtype=object),
-        "code": od["code"].astype(str).to_numpy(dtype=object),
-        "field": od["field"].astype(str).to_numpy(dtype=object),
-        "procedure": od["procedure"].astype(str).to_numpy(dtype=object),
+        "dossier": text("dossier"),
+        "code": np.asarray(records["code"].cat.categories.astype(str), dtype=object)[code[at]]
+        if len(at) else np.array([], dtype=object),
+        "field": text("field"),
+        "procedure": text("procedure"),
         "deadline": due[late].astype("datetime64[ns]"),
         "returned": np.where(fin_in[late], finished[late], np.datetime64("NaT", "D")).astype("datetime64[ns]"),
         "excused": np.zeros(int(late.sum()), dtype=bool),
         "reason": "",
         "basis": "",
-        "row": od["row"].to_numpy(dtype="int64"),
+        "row": records["row"].to_numpy(dtype="int64")[at],
     }, columns=OVERDUE)
     return Counts(units, overdue)
 

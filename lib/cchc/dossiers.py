@@ -140,7 +140,11 @@ def _parse(batch, header, resolver: UnitResolver, issues: Issues, codes: list[st
     """One batch parsed and checked (problems logged): the frame `count_records` takes and the
     dossier codes; None when every row is blank."""
     cols = batch.columns
-    empty = np.logical_and.reduce([blank(cols[c]) for c in READ if c in cols])
+    empty = blank(cols["MaHoSo"])
+    if empty.any():  # rows with every cell blank, among those without a dossier code
+        for c in READ:
+            if c in cols and c != "MaHoSo":
+                empty &= blank(cols[c])
     if empty.all():
         return None
     if empty.any():  # blank rows (a totals gap, the sheet's tail) are no records
@@ -207,6 +211,8 @@ def _duplicates(dossiers: list[pa.Array], rows: list[np.ndarray], issues: Issues
     if not dossiers:
         return
     codes = pa.chunked_array(dossiers, pa.string())
+    if len(pc.unique(codes)) == len(codes):
+        return  # the usual case, at the cost of one hash of the codes
     enc = pc.dictionary_encode(codes).combine_chunks()
     indices = enc.indices.to_numpy(zero_copy_only=False)
     counts = np.bincount(indices, minlength=len(enc.dictionary))
