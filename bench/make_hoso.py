@@ -139,14 +139,15 @@ def records(units: list[dict], n: int, month: str, seed: int) -> pa.Table:
     minute = rng.integers(7 * 60 + 30, 17 * 60, n)
     received = start + (day * 1440 + minute).astype("timedelta64[m]")
     duration = rng.choice(np.array([0, 1, 3, 5, 7, 10, 15, 20]), size=n)
-    due = (start + (day + duration).astype("timedelta64[D]")).astype("datetime64[m]") + np.timedelta64(17 * 60, "m")
+    due_day = np.where(carried, np.maximum(day + duration, rng.integers(0, days + 10, n)), day + duration)
+    due = (start + due_day.astype("timedelta64[D]")).astype("datetime64[m]") + np.timedelta64(17 * 60, "m")
     spent = np.floor(duration * rng.uniform(0.2, 1.08, n)).astype("int64")  # about 5 % finished late
     finished = received + (spent * 1440 + rng.integers(0, 240, n)).astype("timedelta64[m]")
     finished = np.maximum(finished, received + np.timedelta64(5, "m"))
     # a record is in the month's file because the month touched it: carried-over dossiers end in it or later
-    finished = np.where(carried & (finished < start), start + (rng.integers(0, days, n) * 1440
-                                                                 + rng.integers(8 * 60, 17 * 60, n)).astype("timedelta64[m]"),
-                        finished)
+    in_month = start + (np.minimum(rng.integers(0, days, n), np.maximum(due_day, 0)) * 1440
+                        + rng.integers(8 * 60, 16 * 60, n)).astype("timedelta64[m]")
+    finished = np.where(carried & (finished < start), in_month, finished)
     end = start + np.timedelta64(days * 1440, "m")
     pending = rng.random(n) < 0.02  # stuck: still pending, whatever the due date
     # finished after the month: half of them still show as pending (the export was taken at the month's end)

@@ -118,6 +118,9 @@ def read_records(path: Path, file: str, month: str, registry: Registry) -> tuple
     if issues.has_errors:
         return None, issues.problems()
     total = combine(parts, codes)
+    for c in ("dossier", "field", "procedure"):  # texts trimmed on the few overdue rows, not on every record
+        total.overdue[c] = (pd.Series(total.overdue[c], dtype=object).fillna("").astype(str)
+                            .str.normalize("NFC").str.strip().to_numpy(dtype=object))
     units = total.units.reset_index()
     return Records(
         digitization=units[["code", *COUNTS[:4]]].copy(),
@@ -131,8 +134,11 @@ def read_records(path: Path, file: str, month: str, registry: Registry) -> tuple
 
 
 def _arrow_text(values) -> pd.Series:
-    """Arrow text as a pandas Series without copying the strings."""
-    return pd.Series(pd.arrays.ArrowExtensionArray(texts(values)))
+    """Arrow text as a pandas Series without copying the strings (trimmed later, on the overdue rows only)."""
+    values = as_array(values)
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    return pd.Series(pd.arrays.ArrowExtensionArray(values))
 
 
 def _parse(batch, header, resolver: UnitResolver, issues: Issues, codes: list[str]
@@ -141,6 +147,7 @@ def _parse(batch, header, resolver: UnitResolver, issues: Issues, codes: list[st
     dossier codes; None when every row is blank."""
     cols = batch.columns
     empty = blank(cols["MaHoSo"])
+    empty_code = empty.copy()
     if empty.any():  # rows with every cell blank, among those without a dossier code
         for c in READ:
             if c in cols and c != "MaHoSo":
@@ -151,12 +158,15 @@ def _parse(batch, header, resolver: UnitResolver, issues: Issues, codes: list[st
         keep = pa.array(~empty)
         cols = {c: as_array(a).filter(keep) for c, a in cols.items()}
         rows = batch.rows[~empty]
+        empty_code = empty_code[~empty]
     else:
         rows = batch.rows
     w = header.written
 
-    dossier = texts(cols["MaHoSo"])
-    no_code = pc.equal(dossier, "").to_numpy(zero_copy_only=False)
+    dossier = as_array(cols["MaHoSo"])
+    if not pa.types.is_string(dossier.type):
+        dossier = dossier.cast(pa.string())
+    no_code = empty_code
     issues.error("MaHoSo is blank: every record needs its dossier code", w("MaHoSo"), rows[no_code],
                  [""] * int(no_code.sum()))
     unit = resolver.resolve(cols["DonViXuLy"], rows)
@@ -201,7 +211,7 @@ def _outside(frame: pd.DataFrame, month: str, outside: dict) -> None:
 
 
 def _overdue_fields(overdue: pd.DataFrame, issues: Issues, column: str) -> None:
-    no_field = (overdue["field"] == "").to_numpy()
+    no_field = overdue["field"].map(lambda v: v is None or not str(v).strip()).to_numpy(dtype=bool)
     issues.error("TenLinhVuc is blank on an overdue dossier: the letter names the field of each",
                  column, overdue["row"].to_numpy()[no_field], overdue["dossier"].to_numpy()[no_field])
 
