@@ -100,7 +100,8 @@ def read_cached(reader, path: Path, file: str, month: str, registry: Registry, *
     if folder is None:
         return reader(path, file, month, registry, *extra)
     try:
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as f:  # streamed: a records file may be gigabytes
+            sha = hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return reader(path, file, month, registry, *extra)  # says why, in plain words
     entry = folder / f"{_month_key(reader, sha, file, month, registry, extra)}.pickle"
