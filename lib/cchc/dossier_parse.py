@@ -158,31 +158,52 @@ def _make_days(y, m, d) -> tuple[np.ndarray, np.ndarray]:
     return np.where(valid, days, NAT), ok & ~valid
 
 
-def _parse_date_texts(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct date texts -> (datetime64[D] or NaT, error message index: 0 ok, 1 unreadable, 2 no such date, 3 out of range)."""
+def _on(texts: pa.Array, where: np.ndarray, pattern: str, names: tuple) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """`_groups` on the texts at `where` only (a pattern is tried on what the ones before left):
+    float arrays over all the texts (NaN elsewhere), and where it matched."""
     n = len(texts)
-    days = np.full(n, NAT)
+    out = {k: np.full(n, np.nan) for k in names}
+    matched = np.zeros(n, dtype=bool)
+    idx = np.flatnonzero(where)
+    if len(idx):
+        groups, miss = _groups(texts.take(pa.array(idx)), pattern, names)
+        for k in names:
+            out[k][idx] = groups[k].astype("float64")
+        matched[idx] = ~miss
+    return out, matched
+
+
+def _parse_date_texts(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct date texts -> (datetime64[D] or NaT, error message index: 0 ok, 1 unreadable, 2 no such date, 3 out of range).
+
+    dd/mm/yyyy first, then yyyy-mm-dd on what is left, then Excel serial numbers."""
+    n = len(texts)
     why = np.zeros(n, dtype="int8")
     if n == 0:
-        return days, why
+        return np.full(n, NAT), why
     names = ("a", "b", "c", "H", "M", "S")
-    dmy, dmy_miss = _groups(texts, _DMY, names)
-    ymd, ymd_miss = _groups(texts, _YMD, names)
-    f = lambda a: a.astype("float64")  # noqa: E731 - ints with NaN for null
-    d1, bad1 = _make_days(f(dmy["c"]), f(dmy["b"]), f(dmy["a"]))
-    d2, bad2 = _make_days(f(ymd["a"]), f(ymd["b"]), f(ymd["c"]))
-    hour = np.where(~dmy_miss, f(dmy["H"]), f(ymd["H"]))
-    minute = np.where(~dmy_miss, f(dmy["M"]), f(ymd["M"]))
-    second = np.where(~dmy_miss, f(dmy["S"]), f(ymd["S"]))
-    bad_time = (hour > 23) | (minute > 59) | (second > 59)
-    serial_like = pc.match_substring_regex(texts, _SERIAL).to_numpy(zero_copy_only=False)
-    serial = np.where(serial_like, pc.cast(pc.if_else(serial_like, texts, None), pa.float64())
-                      .to_numpy(zero_copy_only=False), np.nan)
+    dmy, is_dmy = _on(texts, np.ones(n, dtype=bool), _DMY, names)
+    ymd, is_ymd = _on(texts, ~is_dmy, _YMD, names)
+    d1, bad1 = _make_days(dmy["c"], dmy["b"], dmy["a"])
+    d2, bad2 = _make_days(ymd["a"], ymd["b"], ymd["c"])
+    pick = lambda k: np.where(is_dmy, dmy[k], ymd[k])  # noqa: E731
+    with np.errstate(invalid="ignore"):
+        bad_time = (pick("H") > 23) | (pick("M") > 59) | (pick("S") > 59)
+    rest = ~is_dmy & ~is_ymd
+    serial_like = np.zeros(n, dtype=bool)
+    serial = np.full(n, np.nan)
+    idx = np.flatnonzero(rest)
+    if len(idx):
+        sub = texts.take(pa.array(idx))
+        like = pc.match_substring_regex(sub, _SERIAL).to_numpy(zero_copy_only=False)
+        serial_like[idx] = like
+        serial[idx] = np.where(like, pc.cast(pc.if_else(like, sub, None), pa.float64()).to_numpy(zero_copy_only=False),
+                               np.nan)
     d3 = np.where(serial_like & (serial >= 1), _EXCEL_EPOCH + np.floor(np.nan_to_num(serial)).astype("timedelta64[D]"),
                   NAT)
-    days = np.where(~dmy_miss, d1, np.where(~ymd_miss, d2, d3))
-    why[dmy_miss & ymd_miss & ~serial_like] = 1
-    why[(~dmy_miss & bad1) | (dmy_miss & ~ymd_miss & bad2) | bad_time] = 2
+    days = np.where(is_dmy, d1, np.where(is_ymd, d2, d3))
+    why[rest & ~serial_like] = 1
+    why[(is_dmy & bad1) | (is_ymd & bad2) | bad_time] = 2
     year = days.astype("datetime64[Y]").astype("int64") + 1970
     why[(why == 0) & ~np.isnat(days) & ((year < YEAR_MIN) | (year > YEAR_MAX))] = 3
     why[serial_like & (serial < 1)] = 1
@@ -250,6 +271,12 @@ def _small_ints(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t):
         x = values.cast(pa.float64()).to_numpy(zero_copy_only=False)
         return x, ~np.isnan(x) & (x != np.floor(np.nan_to_num(x)))
+
+    try:  # the usual export: plain digits, cast in one vectorised pass
+        x = pc.cast(values, pa.int64()).cast(pa.float64()).to_numpy(zero_copy_only=False)
+        return x, np.zeros(len(x), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
 
     def parse(texts: pa.Array):
         ok = pc.match_substring_regex(texts, r"^[+]?\d+(?:\.0*)?$").to_numpy(zero_copy_only=False)
