@@ -353,7 +353,7 @@ def test_nothing_is_hard_coded(o, config):
     assert letter.issuer == ["UBND TỈNH HÒA BÌNH"]
     assert letter.number.endswith("/UBND-KSTT")
     assert letter.place_date.startswith("Hòa Bình, ngày")
-    assert letter.recipients == ["- Thủ trưởng các cơ quan chuyên môn thuộc UBND tỉnh;",
+    assert letter.recipients == ["- Giám đốc các sở, Thủ trưởng các ban, ngành tỉnh;",
                                  "- Chủ tịch UBND các xã, phường."]
     assert letter.distribution == ["- Như trên;", "- Lưu: VT."]
     assert letter.signer_title == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]

@@ -82,6 +82,9 @@ class Dataset:
     coverage: pd.DataFrame  # index: the months; a column per family of figures: the source that brought it, or None
     inputs: list[dict] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # the Decision 766 index (cchc.index766): one row per month and scored unit; one per month and province row
+    index766: pd.DataFrame = field(default_factory=lambda: empty_frame(INDEX766_COLUMNS))
+    provinces766: pd.DataFrame = field(default_factory=lambda: empty_frame(PROVINCES766_COLUMNS, issuer="bool"))
 
     def covered(self, figures: str) -> list[str]:
         """The months of the data whose `figures` (a column of `coverage`) some source brought."""
@@ -93,6 +96,15 @@ class Dataset:
         return None if value is None or (isinstance(value, float) and value != value) else value
 
 
+def empty_frame(columns: list[str], **dtypes) -> pd.DataFrame:
+    """A frame with no row: the 766 scores float64, `dtypes` as given, the rest str."""
+    score = set(SCORES766)
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "float64" if c in score else "str")) for c in columns})
+
+
+SCORES766 = ["total", "CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH"]
+INDEX766_COLUMNS = ["month", "code", *SCORES766]
+PROVINCES766_COLUMNS = ["month", "dvc_code", "name", *SCORES766, "issuer"]
 UNIT_COLUMNS = ["code", "name", "kind", "aliases", "order", "dvc_code"]
 DIGITIZATION_COLUMNS = ["month", "code", "received", "received_digitized", "resolved", "resolved_digitized", "present"]
 PAYMENT_COLUMNS = ["month", "code", "payment_total", "payment_online", "present"]

@@ -31,6 +31,8 @@ from cchc.dataset import (
     Dataset,
     Problem,
 )
+from cchc.index766 import assemble as assemble_index766
+from cchc.index766 import read_export
 from cchc.months import is_month, month_range
 from cchc.registry import load_registry
 from cchc.sources import FIGURES, SOURCES, list_sources, months_of
@@ -172,7 +174,7 @@ def _coverage(months: list[str], loaded: dict[str, dict]) -> pd.DataFrame:
 #: (the month's data or None, problems). The data has the file's `sha256`, `figures()`
 #: ({family: bool}, as `cchc.workbook.MonthData.figures`) and, for each family of
 #: figures it brings, a frame of that name with the columns of the workbook's.
-READERS: dict = {}
+READERS: dict = {"index766": read_export}
 
 
 def _read_others(listing: dict, months: list[str], registry, problems: list[Problem]) -> dict[str, dict]:
@@ -225,6 +227,9 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
         return None, problems
     coverage = _coverage(months, loaded)
     units = registry.units
+    exports766 = {m: loaded[source][m] for m, source in coverage["index766"].items() if source is not None}
+    index766, provinces766, assembly = assemble_index766(exports766, units, config, month)
+    problems += assembly
     dataset = Dataset(
         data_dir=data_dir,
         month=month,
@@ -236,6 +241,8 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
         overdue=_rows_frame(_frames("overdue", coverage, loaded), units, OVERDUE_COLUMNS, OVERDUE_DTYPES),
         reports=_rows_frame(_frames("reports", coverage, loaded), units, REPORT_COLUMNS, REPORT_DTYPES),
         coverage=coverage,
+        index766=index766,
+        provinces766=provinces766,
         inputs=[{"file": f"{SOURCES[name].folder}/{listing[name][m].name}", "sha256": data.sha256}
                 for m in months for name, by_month in loaded.items() for data in [by_month.get(m)] if data],
         warnings=[p for p in problems if not p.is_error],

@@ -32,6 +32,7 @@ class Review:
     district: pd.DataFrame  # indicators.district: one row per month
     window: pd.DataFrame  # indicators.window_payments over the payment window, with rule 6's `payment_class`
     rules: dict  # rules.apply_rules: rule name -> frame, in the letter's order
+    index766: object  # rule 8 (cchc.rule8.Rule8), None when the month has no 766 export
     outcomes: dict  # the outcomes.json document
     letter: Letter
 
@@ -70,6 +71,7 @@ def review(month: str | None = None, data_dir="data", **given) -> Review:
         district=frames.district,
         window=frames.window,
         rules=frames.rules,
+        index766=frames.index766,
         outcomes=outcomes,
         letter=build_letter(outcomes, ds.config),
     )
