@@ -37,6 +37,7 @@ from cchc.tables import labels
 BAND_STYLE = {"good": {"face": _NAVY, "hatch": None}, "attention": {"face": _PALE_BLUE, "hatch": "////"},
               "urgent": {"face": _SAND, "hatch": "xxxx"}}
 HEATMAP_ROWS = 40
+HEATMAP_FLOOR = 50.0  # % of a group's maximum at the darkest end of the heat map's scale
 TREND_UNITS = 8
 
 
@@ -99,7 +100,9 @@ def groups_heatmap(units: pd.DataFrame, month: str, top: int = HEATMAP_ROWS) -> 
     names = labels()["index766"]["groups"]
     ylabels = [f"{unit_label(n, k)} ({_points(t)})" for n, k, t in zip(rows["name"], rows["kind"], rows["total"])]
     cmap = mcolors.LinearSegmentedColormap.from_list("cchc_766", ["#7f2704", _ORANGE, "#fdd9b5", "#f7f7f7"])
-    norm = mcolors.Normalize(vmin=0, vmax=100)
+    # most groups score 60–100 % of their maximum: the scale starts at HEATMAP_FLOOR so that they differ;
+    # anything under it (a group at 0) takes the darkest tone
+    norm = mcolors.Normalize(vmin=HEATMAP_FLOOR, vmax=100, clip=True)
     fig = _new_figure(n_rows * 0.19 + 2.6)
     with mpl.rc_context(_STYLE):
         ax = fig.add_subplot()
@@ -124,7 +127,7 @@ def groups_heatmap(units: pd.DataFrame, month: str, top: int = HEATMAP_ROWS) -> 
         ax.set_yticks(np.arange(n_rows), ylabels)
         ax.set_xlim(-0.5, n_cols - 0.5)
         ax.set_ylim(n_rows - 0.5, -0.5)
-        cb = fig.colorbar(im, ax=ax, location="bottom", shrink=0.55, aspect=35, pad=0.02)
+        cb = fig.colorbar(im, ax=ax, location="bottom", shrink=0.55, aspect=35, pad=0.02, extend="min")
         cb.set_label(w["heatmap_scale"], fontsize=7)
         cb.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: _num(v, 0)))
         cb.ax.tick_params(labelsize=6.5, length=2)
