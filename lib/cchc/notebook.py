@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from cchc import charts, charts766, fmt
+from cchc import charts, charts766, fmt, sources
 from cchc.monthly import Review
 from cchc.narrative import render_html
 from cchc.tables import appendix_html, labels, table_html
@@ -64,13 +64,13 @@ def show_title(rv: Review) -> None:
 def _missing(rv: Review, *families: str) -> str:
     """One line per group of `families` no file brought this month, naming the files that would."""
     words = labels()["figures"]
-    lines = []
-    for m in rv.outcomes["missing"]:
-        shown = [f for f in m["figures"] if f in families]
-        if shown:
-            lines.append(_p(caption("missing", month=fmt.month_label(rv.month),
-                                    what=fmt.join_vn(words[f] for f in shown), files=" hoặc ".join(m["files"]))))
-    return "".join(lines)
+    # the section's own families only: the files (and sheets) that would bring them
+    coverage = {f: s if f in families else "-" for f, s in rv.outcomes["coverage"].items()}
+    return "".join(
+        _p(caption("missing", month=fmt.month_label(rv.month), what=fmt.join_vn(words[f] for f in m["figures"]),
+                   files=" hoặc ".join(m["files"])))
+        for m in sources.missing(coverage, rv.month)
+    )
 
 
 def _none_of(rv: Review, *families: str) -> bool:
