@@ -31,6 +31,7 @@ def copy_data(tmp_path: Path, months) -> Path:
 def test_bad_range_or_jobs_is_a_usage_error(tmp_path, capsys):
     assert run_batch("2023-06", "2023-05", DATA, tmp_path / "out", {}) == EXIT_USAGE
     assert run_batch("2023-05", "2023-06", DATA, tmp_path / "out", {}, jobs=0) == EXIT_USAGE
+    assert run_batch("2023-05", "9999-12", DATA, tmp_path / "out", {}) == EXIT_USAGE  # no 10000-01 to reach
     assert "ERROR" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 

@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 
-from cchc.months import is_month, month_range
+from cchc.months import month_error, month_range
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
@@ -146,7 +146,10 @@ def run_batch(start: str, end: str, data_dir, output_dir, overrides: dict | None
 
     from cchc.run import refresh_index
 
-    if not (is_month(start) and is_month(end)) or start > end:
+    for problem in filter(None, (month_error(start), month_error(end))):
+        print(f"ERROR   {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if start > end:
         print(f"ERROR   expected a range of months YYYY-MM with --from <= --to, got {start} to {end}", file=sys.stderr)
         return EXIT_USAGE
     if jobs is not None and jobs < 1:

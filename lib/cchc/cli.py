@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from cchc.dataset import DataError, Problem
-from cchc.months import is_month
+from cchc.months import month_error
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: Set (to anything) to get the traceback of an unexpected failure instead of one line.
@@ -21,8 +21,9 @@ DEBUG_VARIABLE = "CCHC_DEBUG"
 
 
 def _month(text: str) -> str:
-    if not is_month(text):
-        raise argparse.ArgumentTypeError(f"expected a month YYYY-MM, got {text!r}")
+    problem = month_error(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return text.strip()
 
 
