@@ -202,6 +202,10 @@ def count_of(code, column, expected, frame="digitization"):
     return check
 
 
+def every_default_unit(ds):
+    assert ds.units["code"].tolist() == [u[0] for u in DEFAULT_UNITS]
+
+
 MERGED_TWO_ROW_HEADER = RawSheet(
     [["STT", "Đơn vị", "Hồ sơ", None, None, None],
      [None, None, "Tiếp nhận", "Số hoá đầy đủ khi tiếp nhận", "Giải quyết", "Số hoá kết quả"],
@@ -348,6 +352,11 @@ CASES = [
          value="village"),
     Case("registry-empty-code", units([*DEFAULT_UNITS, ("", "Xuân", "commune", "")]), "error",
          ("empty unit code",), file="units.csv", row=8, column="code"),
+    Case("registry-semicolons", units_text("code;name;kind;aliases\n" + "".join(
+        f"{c};{n};{k};{a}\n" for c, n, k, a in DEFAULT_UNITS)), "ok",
+         check=every_default_unit),
+    Case("registry-other-separator", units_text("code|name|kind\nTP|Phòng Tư pháp huyện|department\n"), "error",
+         ("no column 'code', 'name', 'kind'", "the likely cause is the separator '|'"), file="units.csv", row=1),
     Case("registry-not-utf8", units_text("code,name,kind\nXA,Hoà Bình,commune\n".encode("cp1252")), "error",
          ("not UTF-8", "CSV UTF-8"), file="units.csv"),
     # --- config.yml
