@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from cchc.dataset import DataError, Problem
+from cchc.dataset import DataError, Problem, problem_lines
 from cchc.months import month_error
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -76,13 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def print_problems(problems: list[Problem], out=None) -> None:
     out = out or sys.stderr
-    errors = [p for p in problems if p.is_error]
-    warnings = [p for p in problems if not p.is_error]
-    for p in errors:
-        print(f"ERROR   {p}", file=out)
-    for p in warnings:
-        print(f"WARNING {p}", file=out)
-    print(f"{len(errors)} error(s), {len(warnings)} warning(s)", file=out)
+    for line in problem_lines(problems):
+        print(line, file=out)
 
 
 def _resolve_month(month: str | None, data_dir: Path) -> str:
