@@ -20,7 +20,9 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from cchc.params import PARAMETER_NAMES
@@ -95,24 +97,58 @@ def publish(stage: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+#: The longest path of a Unix socket (sun_path is 104 bytes on macOS, 108 on Linux),
+#: with room for the "-<port>" the kernel manager appends.
+SOCKET_PATH_MAX = 96
+
+
+@contextmanager
+def kernel_transport():
+    """The kernel manager's configuration for one run: IPC (Unix sockets in a
+    private temporary folder) where the system has them, else the default TCP.
+
+    Over TCP, ipykernel warns on every start that the kernel "is running over
+    TCP without encryption"; over IPC the kernel is reachable only through
+    files of this user, and says nothing. The folder (and the sockets) go at
+    the end of the run.
+    """
+    from traitlets.config import Config
+
+    if os.name != "posix":
+        yield Config()
+        return
+    folder = tempfile.mkdtemp(prefix="cchc-kernel-")
+    try:
+        ip = os.path.join(folder, "k")
+        if len(ip) > SOCKET_PATH_MAX:  # a very long TMPDIR: sockets cannot live there
+            yield Config()
+        else:
+            yield Config({"KernelManager": {"transport": "ipc", "ip": ip}})
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def execute_notebook(stage: Path, parameters: dict, notebook: Path | None = None):
     """Execute the monthly notebook into stage/report.ipynb; return the executed node."""
     import papermill as pm  # heavy: only when a report runs
 
     nb_in = Path(notebook or notebook_path())
     try:
-        return pm.execute_notebook(
-            str(nb_in),
-            str(stage / "report.ipynb"),
-            parameters=parameters,
-            cwd=str(nb_in.parent),
-            progress_bar=False,
-            log_output=False,
-            kernel_name="python3",
-            # every cell has run and its outputs are in: stop the kernel at once
-            # rather than wait for it to wind down (about 0.3 s)
-            shutdown_kernel="immediate",
-        )
+        with kernel_transport() as config:
+            return pm.execute_notebook(
+                str(nb_in),
+                str(stage / "report.ipynb"),
+                parameters=parameters,
+                cwd=str(nb_in.parent),
+                progress_bar=False,
+                log_output=False,
+                kernel_name="python3",
+                # every cell has run and its outputs are in: stop the kernel at once
+                # rather than wait for it to wind down (about 0.3 s)
+                shutdown_kernel="immediate",
+                # nbclient's NotebookClient hands its config to the kernel manager it makes
+                config=config,
+            )
     except pm.PapermillExecutionError as exc:
         raise RunError(
             f"the notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
