@@ -174,3 +174,25 @@ def test_plain_papermill_on_bad_data_shows_every_problem(tmp_path):
     for p in validate(data, "2023-06"):  # each problem, in the notebook and on papermill's stderr
         assert str(p) in errors[0].evalue
         assert str(p) in done.stderr
+
+
+@pytest.mark.parametrize("months, subtitle", [
+    ([f"{y}-{m:02d}" for y in range(2019, 2024) for m in range(1, 13)],
+     "UBND HUYỆN THỬ — dữ liệu 60 tháng, từ tháng 1/2019 đến tháng 12/2023."),
+    (["2023-01", "2023-02", "2023-04"], "UBND HUYỆN THỬ — dữ liệu 3 tháng, từ tháng 1/2023 đến tháng 4/2023 "
+                                        "(thiếu 1 tháng)."),
+    (["2023-06"], "UBND HUYỆN THỬ — dữ liệu tháng 6/2023."),
+])
+def test_the_title_gives_the_months_read_as_a_range(monkeypatch, months, subtitle):
+    import html
+    import re
+    from types import SimpleNamespace
+
+    from cchc import notebook as nbk
+
+    shown = []
+    monkeypatch.setattr(nbk, "_display", shown.append)  # our own display helper, not a library's
+    nbk.show_title(SimpleNamespace(config={"issuer": "UBND HUYỆN THỬ"}, month=months[-1],
+                                   ds=SimpleNamespace(months=months)))
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", shown[0]))
+    assert subtitle in text.splitlines()
