@@ -469,6 +469,28 @@ def test_report_refuses_errors_and_writes_nothing(c, tmp_path, capsys, monkeypat
     assert not out.exists() or list(out.iterdir()) == []
 
 
+def test_a_formula_without_a_saved_result_is_the_one_problem(tmp_path):
+    """Its row is still the unit's row (no "has no row" warning), and a totals row is not
+    checked against rows in error (no totals warnings)."""
+    month = valid_month()
+    thu = next(i for i, r in enumerate(month["SoHoa"]) if r[0] == "Thử")
+    excel_row = FIRST + thu
+    month["SoHoa"][thu] = ("Thử", 15, f"=B{excel_row}-1", 13, 13)
+    data = make_data_dir(tmp_path, months={MONTH: month})  # with a "Tổng cộng" row
+    problems = load.validate(data, MONTH)
+    assert [(p.level, p.sheet, p.row, p.column) for p in problems] == [
+        ("error", "SoHoa", excel_row, "Số hoá đầy đủ khi tiếp nhận")], [str(p) for p in problems]
+    assert "formula without a saved result" in problems[0].message
+
+
+def test_a_formula_without_a_saved_result_in_the_unit_cell_is_one_problem(tmp_path):
+    month = valid_month()
+    month["SoHoa"][0] = ("=A1", *month["SoHoa"][0][1:])
+    data = make_data_dir(tmp_path, months={MONTH: month}, totals=False)
+    problems = [p for p in load.validate(data, MONTH) if p.is_error]
+    assert [(p.row, p.column) for p in problems] == [(FIRST, "Đơn vị")], [str(p) for p in problems]
+
+
 # ----------------------------------------------------------------- docs/troubleshooting.md
 
 DOC = ROOT / "docs" / "troubleshooting.md"
