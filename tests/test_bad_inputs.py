@@ -293,6 +293,11 @@ CASES = [
         tmp, units=[*DEFAULT_UNITS, ("XA_THU", "Thử", "commune", "")],
         months={MONTH: month_with(ThanhToan=[("Thử", 1, 1)])}), "error", ("ambiguous unit", "write the prefix"),
          sheet="ThanhToan", row=FIRST, column="Đơn vị", value="Thử"),
+    Case("unit-renamed-in-units-csv", lambda tmp: make_data_dir(
+        tmp, units=[(c, "Hoà Sơn" if c == "XA_HOA_BINH" else n, k, a) for c, n, k, a in DEFAULT_UNITS],
+        months={"2023-05": valid_month(), MONTH: valid_month()}), "error",
+         ("unknown unit 'Hoà Bình' in raw/2023-05.xlsx and raw/2023-06.xlsx", "is not in units.csv",
+          "if it is the old name of 'Hoà Sơn' (XA_HOA_BINH), add 'Hoà Bình' to that unit's aliases"), file=""),
     Case("unit-missing-from-sheet", sheets(SoHoa=[("Ngọc Kỳ", 1, 1, 1, 1)]), "warning",
          ("has no row in SoHoa", "counted as no dossiers"), sheet="SoHoa", value="Hoà Bình"),
     # --- dates
@@ -489,6 +494,52 @@ def test_a_formula_without_a_saved_result_in_the_unit_cell_is_one_problem(tmp_pa
     data = make_data_dir(tmp_path, months={MONTH: month}, totals=False)
     problems = [p for p in load.validate(data, MONTH) if p.is_error]
     assert [(p.row, p.column) for p in problems] == [(FIRST, "Đơn vị")], [str(p) for p in problems]
+
+
+def test_a_unit_renamed_in_units_csv_is_one_problem_suggesting_an_alias(tmp_path):
+    """Old workbooks write the old name: one problem (not one per row) saying which files, and that the
+    old name may be added to the renamed unit's aliases; no "has no row" warning for that unit."""
+    renamed = [(c, "Hoà Sơn" if c == "XA_HOA_BINH" else n, k, a) for c, n, k, a in DEFAULT_UNITS]
+    old = valid_month()  # the workbooks say "Hoà Bình"
+    old["QuaHan"] = [dossier(unit="UBND xã Hoà Bình")]
+    data = make_data_dir(tmp_path, units=renamed, months={"2023-04": valid_month(), "2023-05": valid_month(),
+                                                          MONTH: old})
+    problems = load.validate(data, MONTH)
+    assert len(problems) == 1, "\n".join(str(p) for p in problems)
+    p = problems[0]
+    assert p.is_error
+    assert ("unknown unit 'Hoà Bình' in raw/2023-04.xlsx, raw/2023-05.xlsx and raw/2023-06.xlsx (7 rows of SoHoa, "
+            "QuaHan, ThanhToan) is not in units.csv; if it is the old name of 'Hoà Sơn' (XA_HOA_BINH), add "
+            "'Hoà Bình' to that unit's aliases") in p.message
+    # done as it says, the data is clean
+    with_alias = [(c, n, k, "Hoà Bình" if c == "XA_HOA_BINH" else a) for c, n, k, a in renamed]
+    fixed = make_data_dir(tmp_path / "fixed", units=with_alias,
+                          months={"2023-04": valid_month(), "2023-05": valid_month(), MONTH: old})
+    assert load.validate(fixed, MONTH) == []
+
+
+def test_an_old_name_with_no_single_unit_to_pair_gives_the_closest_names(tmp_path):
+    renamed = [(c, {"XA_HOA_BINH": "Hoà Sơn", "XA_NGOC_KY": "Ngọc Sơn"}.get(c, n), k, a)
+               for c, n, k, a in DEFAULT_UNITS]
+    month = valid_month()
+    month["SoHoa"] = [r for r in month["SoHoa"] if r[0] != "Ngọc Kỳ"]  # two units without a row: which one?
+    data = make_data_dir(tmp_path, units=renamed, months={"2023-05": month, MONTH: month})
+    problems = load.validate(data, MONTH)
+    hoa_binh = [p for p in problems if p.is_error and "'Hoà Bình'" in p.message]
+    assert len(hoa_binh) == 1
+    assert "if it is the old name of a unit, add 'Hoà Bình' to that unit's aliases in units.csv (closest" \
+        in hoa_binh[0].message
+    no_row = {(p.file, p.value) for p in problems if "has no row in SoHoa" in p.message}
+    assert no_row == {(f"raw/{m}.xlsx", u) for m in ("2023-05", MONTH) for u in ("Hoà Sơn", "Ngọc Sơn")}
+
+
+def test_an_unknown_name_in_one_workbook_stays_located_row_by_row(tmp_path):
+    data = make_data_dir(tmp_path, months={"2023-05": valid_month(),
+                                           MONTH: month_with(SoHoa=[("Hoa Binh", 1, 1, 1, 1), ("Ngọc Kỳ", 1, 1, 1, 1)],
+                                                             ThanhToan=[("Hoa Binh", 1, 1)])})
+    errors = [p for p in load.validate(data, MONTH) if p.is_error]
+    assert [(p.sheet, p.row) for p in errors] == [("SoHoa", FIRST), ("ThanhToan", FIRST)]
+    assert all(p.message.startswith("unknown unit: not in units.csv") for p in errors)
 
 
 # ----------------------------------------------------------------- docs/troubleshooting.md

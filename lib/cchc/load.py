@@ -31,6 +31,7 @@ from cchc.dataset import (
 )
 from cchc.months import is_month, month_range
 from cchc.registry import load_registry
+from cchc.renamed import no_row_warning, summarize_unknown_units
 from cchc.workbook import MonthData
 
 __all__ = [
@@ -154,11 +155,8 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
         if result is not None:
             loaded[m] = result
             missing = registry.units[~registry.units["code"].isin(result.digitization["code"])]
-            for name, code in zip(missing["name"], missing["code"]):
-                problems.append(Problem(
-                    WARNING, f"unit {name} ({code}) has no row in SoHoa: counted as no dossiers",
-                    file=file, sheet="SoHoa", value=name,
-                ))
+            problems += [no_row_warning(file, code, name) for name, code in zip(missing["name"], missing["code"])]
+    problems = summarize_unknown_units(problems, registry)  # a renamed unit: one problem, not one per row
 
     if any(p.is_error for p in problems):
         return None, problems
