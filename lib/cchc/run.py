@@ -177,6 +177,26 @@ def run_report(
     portal <output_dir>/index.html is then rewritten (`refresh_index`; a
     batch passes False and writes it once at the end).
     """
+    stage = build_report(month, data_dir, output_dir, overrides, notebook)
+    final = publish_report(stage, output_dir, month)
+    if index:
+        refresh_index(Path(output_dir).resolve())
+    return final
+
+
+def build_report(
+    month: str,
+    data_dir: Path,
+    output_dir: Path,
+    overrides: dict | None = None,
+    notebook: Path | None = None,
+) -> Path:
+    """Every report file of the month in a fresh staging folder under output_dir; return that folder.
+
+    Nothing is published: `publish_report` does that (a batch publishes in its
+    own process, so that an interrupt publishes nothing more). On any failure
+    or interrupt the staging folder is removed.
+    """
     from cchc import nbhtml, pdf
 
     data_dir, output_dir = Path(data_dir).resolve(), Path(output_dir).resolve()
@@ -198,13 +218,23 @@ def run_report(
         missing = [f for f in REPORT_FILES if not (stage / f).is_file()]
         if missing:
             raise RunError(f"the run did not write {', '.join(missing)}")
-        final = output_dir / month
-        publish(stage, final)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    if index:
-        refresh_index(output_dir)
+    return stage
+
+
+def publish_report(stage: Path, output_dir: Path, month: str) -> Path:
+    """Publish a staging folder of `build_report` as <output_dir>/<month>/ (`publish`); return that folder.
+
+    If publishing fails, the staging folder is removed and the month keeps its previous outputs.
+    """
+    final = Path(output_dir).resolve() / month
+    try:
+        publish(Path(stage), final)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     return final
 
 
