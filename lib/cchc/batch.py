@@ -322,9 +322,11 @@ def run_batch(start: str, end: str, data_dir, output_dir, overrides: dict | None
             print(f"Index: {index}")
         if interrupt.seen:
             published = [r["month"] for r in sorted(results, key=lambda r: r["month"]) if r["status"] == OK]
-            said = (f"{len(published)} month(s) were published before the interrupt: {', '.join(published)}"
-                    if published else "no month was published")
-            print(f"Interrupted: {said}; nothing else was written.", file=sys.stderr)
+            if published:
+                print(f"Interrupted: {len(published)} month(s) were published before the interrupt: "
+                      f"{', '.join(published)}; nothing else was written.", file=sys.stderr)
+            else:
+                print("Interrupted: no month was published; nothing else was written.", file=sys.stderr)
             return EXIT_INTERRUPTED
     all_written = all(r["status"] == OK for r in results)
     return EXIT_OK if all_written and index is not None else EXIT_PROBLEMS
