@@ -346,9 +346,7 @@ class _Interrupt:
             self.old = None
         return self
 
-    def _note(self, signum, frame):
-        if not self.seen:
-            print("\nInterrupted: stopping the workers; nothing more will be published …", file=sys.stderr)
+    def _note(self, signum, frame):  # a flag only: printing here could re-enter a write to stderr
         self.seen = True
 
     def __exit__(self, *exc):
@@ -400,6 +398,8 @@ def _run_months(todo: list[str], data_dir: Path, output_dir: Path, overrides: di
                     bar.update(1)
         finally:
             building = workers.months()
+            if interrupt.seen:
+                bar.write("Interrupted: stopping the workers; nothing more will be published …", file=sys.stderr)
             if interrupt.seen or workers.busy:
                 workers.stop()
             else:
