@@ -30,6 +30,7 @@ from cchc.dataset import (
     Dataset,
     Problem,
 )
+from cchc.sources import FIGURES
 
 DEFAULT_CONFIG = {
     "issuer": "UBND HUYỆN THỬ",
@@ -45,11 +46,12 @@ DEFAULT_CONFIG = {
 
 def _units(units) -> pd.DataFrame:
     rows = [
-        {"code": u[0], "name": u[1], "kind": u[2], "aliases": tuple(u[3]) if len(u) > 3 else (), "order": i}
+        {"code": u[0], "name": u[1], "kind": u[2], "aliases": tuple(u[3]) if len(u) > 3 else (), "order": i,
+         "dvc_code": u[4] if len(u) > 4 else ""}
         for i, u in enumerate(units)
     ]
     frame = pd.DataFrame(rows, columns=UNIT_COLUMNS)
-    return frame.astype({"code": "str", "name": "str", "kind": "str", "order": "int64"})
+    return frame.astype({"code": "str", "name": "str", "kind": "str", "order": "int64", "dvc_code": "str"})
 
 
 def _per_unit_month(data: dict, units: pd.DataFrame, months: list[str], values: list[str]) -> pd.DataFrame:
@@ -130,6 +132,12 @@ def _sort_by_registry(frame: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _coverage(months: list[str], given: dict) -> pd.DataFrame:
+    rows = {m: {**{f: (None if f == "index766" else "workbook") for f in FIGURES}, **given.get(m, {})} for m in months}
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(FIGURES), dtype=object)
+    return frame.where(frame.notna(), None).rename_axis("month")
+
+
 def make_dataset(
     units,
     digitization: dict | None = None,
@@ -140,8 +148,14 @@ def make_dataset(
     months: list[str] | None = None,
     config: dict | None = None,
     warnings: list | None = None,
+    coverage: dict | None = None,
 ) -> Dataset:
-    """A Dataset from compact literals (see the module docstring)."""
+    """A Dataset from compact literals (see the module docstring).
+
+    `coverage`: {month: {family: source or None}} for the months whose figures
+    do not all come from the workbook (default: every month's workbook brings
+    digitisation, payments, overdue dossiers and reports; no 766 export).
+    """
     digitization = digitization or {}
     payments = payments or {}
     overdue = [r if isinstance(r, dict) else dict(zip(["month", "code", "field", "excused", "reason", "basis"], r)) for r in overdue]
@@ -169,6 +183,7 @@ def make_dataset(
         payments=pay,
         overdue=_sort_by_registry(_overdue(overdue, months), reg),
         reports=_sort_by_registry(_reports(reports, months), reg),
+        coverage=_coverage(months, coverage or {}),
         inputs=[{"file": f"raw/{m}.xlsx", "sha256": "0" * 64} for m in months],
         warnings=list(warnings or []),
     )

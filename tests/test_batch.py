@@ -47,7 +47,7 @@ def test_missing_and_unreadable_months_fail_and_are_named(tmp_path, capsys):
     assert "0 month(s) written, 1 failed, 1 skipped" in summary
     assert "2023-02  FAILED   the data has" in summary
     assert "raw/2023-02.xlsx" in summary  # the problem, located
-    assert "2023-03  skipped  no workbook raw/2023-03.xlsx" in summary
+    assert "2023-03  skipped  no data for 2023-03" in summary
     assert "cchc batch" in captured.err  # the progress bar, on stderr
     assert not (out / "2023-02").exists()
     assert (out / "index.html").is_file()  # the portal, empty but there

@@ -104,7 +104,7 @@ def test_outcomes_reproduce_the_seed(outcomes):
     assert names("commend_local_payment") == ["Chí Minh", "Quang Phục", "An Thanh", "Quảng Nghiệp"]
     assert [(u["name"], u["streak"]) for u in o["criticize"]] == [("Hưng Đạo", 5)]
     assert [(u["name"], u["count"]) for u in o["remind"]] == [("Tái Sơn", 1)]
-    assert o["payment_window"] == {"start": "2023-04", "end": "2023-06"}
+    assert o["payment_window"] == {"start": "2023-04", "end": "2023-06", "months": ["2023-04", "2023-05", "2023-06"]}
     assert (len(o["payment_meets"]), len(o["payment_below"]), len(o["payment_very_low"]),
             len(o["payment_not_implemented"])) == (9, 13, 6, 1)
 

@@ -312,7 +312,7 @@ def test_reminder_ordinals(o, config, count, word):
 
 def test_december_letter_is_dated_next_year(o, config):
     o["month"], o["next_month"] = "2023-12", "2024-01"
-    o["outcomes"]["payment_window"] = {"start": "2023-10", "end": "2023-12"}
+    o["outcomes"]["payment_window"] = {"start": "2023-10", "end": "2023-12", "months": ["2023-10", "2023-11", "2023-12"]}
     letter = build_letter(o, config)
     assert re.fullmatch(r"Tứ Kỳ, ngày {3,}tháng 1 năm 2024", letter.place_date)
     body = letter.body_text()

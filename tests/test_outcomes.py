@@ -34,13 +34,13 @@ def doc():
 
 
 def test_top_level_shape(doc):
-    assert list(doc) == ["month", "previous_month", "next_month", "parameters", "inputs", "district",
+    assert list(doc) == ["month", "previous_month", "next_month", "parameters", "inputs", "coverage", "missing", "district",
                          "local_average_reception_rate", "units", "overdue", "payment_window", "outcomes", "warnings"]
     assert (doc["month"], doc["previous_month"], doc["next_month"]) == ("2023-06", "2023-05", "2023-07")
     assert list(doc["outcomes"]) == ["commend_departments", "commend_local_digitization", "commend_local_payment",
                                      "criticize", "remind", "payment_window", "payment_meets", "payment_below",
                                      "payment_very_low", "payment_not_implemented"]
-    assert doc["outcomes"]["payment_window"] == doc["payment_window"] == {"start": "2023-04", "end": "2023-06"}
+    assert doc["outcomes"]["payment_window"] == doc["payment_window"] == {"start": "2023-04", "end": "2023-06", "months": ["2023-04", "2023-05", "2023-06"]}
     assert doc["warnings"] == ["thiếu đơn vị"]
     assert doc["inputs"][-1] == {"file": "raw/2023-06.xlsx", "sha256": "0" * 64}
     assert doc["parameters"]["payment_target"] == 30.0 and doc["parameters"]["criticism_months"] == 5

@@ -28,7 +28,7 @@ def test_month_defaults_to_latest_and_selects_the_month():
     assert review(None, DATA).month == "2023-06"
     may = review("2023-05", DATA)
     assert may.outcomes["month"] == "2023-05"
-    assert may.outcomes["payment_window"] == {"start": "2023-04", "end": "2023-05"}
+    assert may.outcomes["payment_window"] == {"start": "2023-04", "end": "2023-05", "months": ["2023-04", "2023-05"]}
     assert "tháng 6 năm 2023" in may.letter.place_date
     assert all(m <= "2023-05" for m in may.ds.months)
 
@@ -83,7 +83,7 @@ def test_criticism_months(base):
 
 def test_payment_window_start(base):
     rv = review("2023-06", DATA, payment_window_start="2023-06")
-    assert rv.outcomes["payment_window"] == {"start": "2023-06", "end": "2023-06"}
+    assert rv.outcomes["payment_window"] == {"start": "2023-06", "end": "2023-06", "months": ["2023-06"]}
     june = {u["name"] for u in rv.outcomes["units"] if u["payment_rate"] is not None and u["payment_rate"] >= 30}
     assert set(names(rv, "payment_meets")) == june
     assert "kể từ ngày 01/6/2023 đến 30/6/2023" in rv.letter.body_text()

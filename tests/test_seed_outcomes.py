@@ -62,7 +62,7 @@ def test_first_reminder_of_tai_son(doc):
 
 def test_payment_window_quarter_to_date(doc):
     o = doc["outcomes"]
-    assert o["payment_window"] == {"start": "2023-04", "end": "2023-06"}
+    assert o["payment_window"] == {"start": "2023-04", "end": "2023-06", "months": ["2023-04", "2023-05", "2023-06"]}
     assert names(o["payment_meets"]) == ["Chí Minh", "Quang Phục", "An Thanh", "Quảng Nghiệp", "Nguyên Giáp",
                                          "Quang Trung", "Bình Lãng", "Ngọc Kỳ", "Tứ Kỳ"]
     assert len(o["payment_below"]) == 13

@@ -2,13 +2,13 @@
 
     code = run_batch("2023-01", "2023-06", Path("data"), Path("output"), {}, jobs=None)
 
-Each month of [start, end] that has a workbook is validated, then built
+Each month of [start, end] that has data is validated, then built
 (`cchc.run.build_report`: papermill, export, into a staging folder) in a worker
 process, several at a time ("spawn" processes: papermill is not thread-safe, and
 a worker starts clean), and published by this process (`cchc.run.publish_report`)
 as each one arrives. Months are independent: each run reads its own history
-from data_dir. A failing month does not stop the others; a month without a
-workbook is skipped and said so. Progress goes to stderr (tqdm), the summary to
+from data_dir. A failing month does not stop the others; a month without
+data (no file in any source) is skipped and said so. Progress goes to stderr (tqdm), the summary to
 stdout, then the portal (`output_dir/index.html`) is rewritten from whatever is
 published.
 
@@ -21,7 +21,7 @@ left, says which months had been published, and returns 130. A second Ctrl-C
 changes nothing.
 
 Exit code: 0 when every month of the range was written, 1 otherwise (a month
-failed or had no workbook, or the index could not be written), 2 for a wrong
+failed or had no data, or the index could not be written), 2 for a wrong
 range or a bad number of jobs, 130 when interrupted.
 """
 
@@ -289,6 +289,7 @@ def run_batch(start: str, end: str, data_dir, output_dir, overrides: dict | None
 
     Returns the exit code (module docstring).
     """
+    from cchc.load import available_months
     from cchc.run import refresh_index
 
     for problem in filter(None, (month_error(start), month_error(end))):
@@ -306,11 +307,12 @@ def run_batch(start: str, end: str, data_dir, output_dir, overrides: dict | None
     months = month_range(start, end)
     results: list[dict] = []
     todo = []
+    have = set(available_months(data_dir))
     for m in months:
-        if (data_dir / "raw" / f"{m}.xlsx").is_file():
+        if m in have:
             todo.append(m)
         else:
-            results.append(_result(m, SKIPPED, f"no workbook raw/{m}.xlsx in {data_dir}"))
+            results.append(_result(m, SKIPPED, f"no data for {m} in {data_dir} (raw/{m}.xlsx, raw/766/…, raw/hoso/…)"))
 
     with _Interrupt() as interrupt:  # to the end: a second Ctrl-C changes nothing
         if todo:

@@ -1,10 +1,12 @@
 """Parsed months kept between runs, so that a workbook is read only once.
 
     month, problems = read_month_cached(path, "raw/2023-06.xlsx", "2023-06", registry)
+    export, problems = read_cached(reader, path, "raw/766/2025-10.csv", "2025-10", registry)
 
-The same as `cchc.workbook.read_month`, taken from the cache folder
-(`cache_dir`) when the file, the month, the registry and the code are those of
-a month read before.
+A reader's result for one month's file (the workbook's `cchc.workbook.read_month`,
+or another source's reader), taken from the cache folder (`cache_dir`) when the
+reader, the file, the month, the registry and the code are those of a month
+read before.
 """
 
 from __future__ import annotations
@@ -62,11 +64,11 @@ def code_fingerprint(package: Path) -> str:
     return h.hexdigest()
 
 
-def _month_key(sha: str, file: str, month: str, registry: Registry, check_units: bool) -> str:
-    units = registry.units[["code", "name", "kind", "aliases", "order"]]
+def _month_key(reader, sha: str, file: str, month: str, registry: Registry, extra: tuple) -> str:
+    units = registry.units[["code", "name", "kind", "aliases", "order", "dvc_code"]]
     h = hashlib.sha256()
-    for part in (code_fingerprint(PACKAGE_DIR), sha, file, month, str(bool(check_units)),
-                 repr([tuple(r) for r in units.itertuples(index=False)])):
+    for part in (code_fingerprint(PACKAGE_DIR), f"{reader.__module__}.{reader.__qualname__}", sha, file, month,
+                 repr(extra), repr([tuple(r) for r in units.itertuples(index=False)])):
         h.update(part.encode("utf-8") + b"\0")
     return h.hexdigest()
 
@@ -74,33 +76,42 @@ def _month_key(sha: str, file: str, month: str, registry: Registry, check_units:
 def read_month_cached(
     path: Path, file: str, month: str, registry: Registry, check_units: bool = True
 ) -> tuple[MonthData | None, list[Problem]]:
-    """`read_month`, remembered between runs.
+    """`cchc.workbook.read_month`, remembered between runs (`read_cached`)."""
+    return read_cached(read_month, path, file, month, registry, check_units)
 
-    Reading a workbook (openpyxl, then checking every cell) is the slow part
-    of a run, and the history is read again by every run (the command checks
-    the data, then the notebook's kernel loads it; each month of a batch reads
-    all the months before it). A month's result depends only on the file's
-    bytes, its name, the month, the registry and the code (`code_fingerprint`), so it is kept,
-    pickled, under a key made of all of them: a changed workbook, units.csv or
-    cchc version is read afresh. Any trouble with the cache (unwritable,
-    damaged entry) falls back on reading the workbook.
+
+def read_cached(reader, path: Path, file: str, month: str, registry: Registry, *extra):
+    """`reader(path, file, month, registry, *extra)`, remembered between runs.
+
+    `reader` reads one month's file of a source (`cchc.workbook.read_month`,
+    and the readers of the 766 export and of dossier records) and returns
+    (its data or None, problems); the data has a `sha256` of the file.
+    Reading a file (openpyxl, then checking every cell; or parsing a large
+    export) is the slow part of a run, and the history is read again by every
+    run (the command checks the data, then the notebook's kernel loads it; each
+    month of a batch reads all the months before it). A month's result
+    depends only on the reader, the file's bytes, its name, the month, the
+    registry, the reader's other arguments (`extra`, their repr) and the code
+    (`code_fingerprint`), so it is kept, pickled, under a key made of all of
+    them: a changed file, units.csv or cchc version is read afresh. Any
+    trouble with the cache (unwritable, damaged entry) falls back on reading.
     """
     folder = cache_dir()
     if folder is None:
-        return read_month(path, file, month, registry, check_units)
+        return reader(path, file, month, registry, *extra)
     try:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
-        return read_month(path, file, month, registry, check_units)  # says why, in plain words
-    entry = folder / f"{_month_key(sha, file, month, registry, check_units)}.pickle"
+        return reader(path, file, month, registry, *extra)  # says why, in plain words
+    entry = folder / f"{_month_key(reader, sha, file, month, registry, extra)}.pickle"
     try:
         with open(entry, "rb") as f:
             result = pickle.load(f)
         os.utime(entry)  # recently used: kept when the cache is pruned
         return result
-    except Exception:  # noqa: BLE001 — absent or damaged: read the workbook
+    except Exception:  # noqa: BLE001 — absent or damaged: read the file
         pass
-    result = read_month(path, file, month, registry, check_units)
+    result = reader(path, file, month, registry, *extra)
     if result[0] is not None and result[0].sha256 != sha:
         return result  # the file changed while it was read: do not remember it
     try:

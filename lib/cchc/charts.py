@@ -114,9 +114,9 @@ _RATE_SHORT = {
     "result_rate": "số hoá kết quả giải quyết",
     "payment_rate": "thanh toán trực tuyến",
 }
-_KIND_PREFIX = {"commune": "Xã", "town": "TT", "ward": "P."}
+_KIND_PREFIX = {"commune": "Xã", "town": "TT", "ward": "P.", "special_zone": "ĐK"}
 # leading words of a local name that already carry its kind
-_KIND_LEADS = ("xã ", "thị trấn ", "phường ", "tt ", "p. ", "ubnd ")
+_KIND_LEADS = ("xã ", "thị trấn ", "phường ", "đặc khu ", "tt ", "p. ", "ubnd ")
 _DEPT_LEADS = ("Phòng ",)
 _LEVEL_TAILS = (" huyện", " tỉnh", " thành phố", " thị xã", " quận")
 _LABEL_MAX = 38

@@ -89,8 +89,35 @@ def _resolve_month(month: str | None, data_dir: Path) -> str:
         return month
     found = latest_month(data_dir)
     if found is None:
-        raise DataError([Problem("error", f"no monthly workbook YYYY-MM.xlsx in {data_dir / 'raw'}", file="raw/")])
+        raise DataError([Problem("error", f"no month's file in {data_dir / 'raw'} (raw/YYYY-MM.xlsx, "
+                                          "raw/766/YYYY-MM.xlsx or .csv, raw/hoso/YYYY-MM.csv, .xlsx or .parquet)",
+                                 file="raw/")])
     return found
+
+
+#: How `validate` names each source in its per-source summary.
+SOURCE_NAMES = {"workbook": "workbook", "index766": "766 export", "dossiers": "dossier records"}
+
+
+def source_summary(data_dir: Path, month: str, problems: list[Problem]) -> list[str]:
+    """One line per source of the month: its file (or that there is none) and its problems."""
+    from cchc.sources import SOURCES, list_sources, source_of_file
+
+    listing, _ = list_sources(data_dir)
+    files = {name: f"{SOURCES[name].folder}/{listing[name][month].name}" for name in SOURCES if month in listing[name]}
+    lines = [f"Sources of {month}:"]
+    for name, label in SOURCE_NAMES.items():
+        if name not in files:
+            lines.append(f"  {label:<16} no file ({SOURCES[name].pattern(month)})")
+            continue
+        mine = [p for p in problems if p.file == files[name]]
+        errors = sum(p.is_error for p in mine)
+        lines.append(f"  {label:<16} {files[name]}: {errors} error(s), {len(mine) - errors} warning(s)")
+    history = [p for p in problems if source_of_file(p.file) and p.file not in files.values()]
+    if history:
+        errors = sum(p.is_error for p in history)
+        lines.append(f"  {'earlier months':<16} {errors} error(s), {len(history) - errors} warning(s)")
+    return lines
 
 
 def cmd_validate(args) -> int:
@@ -99,6 +126,8 @@ def cmd_validate(args) -> int:
     month = _resolve_month(args.month, args.data_dir)
     problems = validate(args.data_dir, month)
     print_problems(problems, out=sys.stdout)
+    for line in source_summary(args.data_dir, month, problems):
+        print(line)
     return EXIT_PROBLEMS if any(p.is_error for p in problems) else EXIT_OK
 
 

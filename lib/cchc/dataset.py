@@ -95,14 +95,24 @@ class Dataset:
     payments: pd.DataFrame
     overdue: pd.DataFrame
     reports: pd.DataFrame
+    coverage: pd.DataFrame  # index: the months; a column per family of figures: the source that brought it, or None
     inputs: list[dict] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
+    def covered(self, figures: str) -> list[str]:
+        """The months of the data whose `figures` (a column of `coverage`) some source brought."""
+        return [m for m in self.months if self.source_of(figures, m) is not None]
 
-UNIT_COLUMNS = ["code", "name", "kind", "aliases", "order"]
+    def source_of(self, figures: str, month: str | None = None) -> str | None:
+        """The source that brought `figures` for `month` (default: the reported month), or None."""
+        value = self.coverage[figures].get(month or self.month)
+        return None if value is None or (isinstance(value, float) and value != value) else value
+
+
+UNIT_COLUMNS = ["code", "name", "kind", "aliases", "order", "dvc_code"]
 DIGITIZATION_COLUMNS = ["month", "code", "received", "received_digitized", "resolved", "resolved_digitized", "present"]
 PAYMENT_COLUMNS = ["month", "code", "payment_total", "payment_online", "present"]
 OVERDUE_COLUMNS = ["month", "dossier", "code", "field", "procedure", "deadline", "returned", "excused", "reason", "basis"]
 REPORT_COLUMNS = ["month", "code", "report", "due", "submitted", "complete"]
-KINDS = ("department", "commune", "town", "ward")
-LOCAL_KINDS = ("commune", "town", "ward")
+KINDS = ("department", "commune", "ward", "special_zone", "town")
+LOCAL_KINDS = ("commune", "ward", "special_zone", "town")

@@ -35,10 +35,10 @@ LOCALE = "vi"
 UNDEFINED = "—"
 
 # The printed prefix of each kind of local unit (data-contract.md, units.csv).
-KIND_PREFIX = {"commune": "UBND xã", "ward": "UBND phường", "town": "UBND thị trấn"}
-# The bare word of each kind, in the fixed order of "các xã, phường, thị trấn".
-KIND_WORD = {"commune": "xã", "ward": "phường", "town": "thị trấn"}
-LOCAL_KINDS = tuple(KIND_WORD)  # ("commune", "ward", "town"): the printed order
+KIND_PREFIX = {"commune": "UBND xã", "ward": "UBND phường", "special_zone": "UBND đặc khu", "town": "UBND thị trấn"}
+# The bare word of each kind, in the fixed order of "các xã, phường, đặc khu" ("thị trấn" before July 2025).
+KIND_WORD = {"commune": "xã", "ward": "phường", "special_zone": "đặc khu", "town": "thị trấn"}
+LOCAL_KINDS = tuple(KIND_WORD)  # ("commune", "ward", "special_zone", "town"): the printed order
 AND = "và"
 
 # Words of a month-over-month change (signed_change).

@@ -225,7 +225,8 @@ def district(ds: Dataset, table: pd.DataFrame | None = None) -> pd.DataFrame:
     Columns: month, the four digitisation counts, reception_rate, result_rate,
     reception_rate_change, result_rate_change (differences of the rounded
     rates, NaN when the previous calendar month is not in the data),
-    overdue_total, overdue_excused, local_average_reception_rate.
+    overdue_total, overdue_excused (NaN in a month without overdue figures),
+    local_average_reception_rate.
     `table` (from `unit_month(ds)`) may be passed to avoid recomputing it.
     """
     table = unit_month(ds) if table is None else table
@@ -239,28 +240,37 @@ def district(ds: Dataset, table: pd.DataFrame | None = None) -> pd.DataFrame:
     )
     out["reception_rate_change"] = _change(out, "reception_rate", ["_all"])
     out["result_rate_change"] = _change(out, "result_rate", ["_all"])
+    # a month without overdue figures has no count of overdue dossiers, not zero
+    uncovered = ~out["month"].isin(ds.covered("overdue"))
+    out[["overdue_total", "overdue_excused"]] = out[["overdue_total", "overdue_excused"]].astype("Int64").mask(uncovered)
     columns = ["month", *COUNT_COLUMNS[:4], "reception_rate", "reception_rate_change", "result_rate", "result_rate_change",
                "overdue_total", "overdue_excused", "local_average_reception_rate"]
     return out[columns].reset_index(drop=True)
 
 
-def window_payments(ds: Dataset, start: str, end: str) -> pd.DataFrame:
-    """Per registry unit (registry order): payments summed over the months of the data in [start, end].
+def window_months(ds: Dataset, start: str, end: str) -> list[str]:
+    """The months of [start, end] whose payments some source brought (`Dataset.coverage`)."""
+    return [m for m in ds.covered("payments") if start <= m <= end]
 
-    Columns: code, name, kind, order, is_local, window_months (how many data
-    months fell in the window), window_payment_total, window_payment_online,
-    window_payment_rate (pooled; NaN when there were no transactions).
+
+def window_payments(ds: Dataset, start: str, end: str) -> pd.DataFrame:
+    """Per registry unit (registry order): payments summed over the months of the window with payment figures.
+
+    Columns: code, name, kind, order, is_local, window_months (how many months
+    of [start, end] had payment figures: `window_months`), window_payment_total,
+    window_payment_online, window_payment_rate (pooled; NaN when there were no
+    transactions). A month without payment figures counts as nothing, not as zero.
     """
-    pay = ds.payments[(ds.payments["month"] >= start) & (ds.payments["month"] <= end) & ds.payments["month"].isin(ds.months)]
+    months = window_months(ds, start, end)
+    pay = ds.payments[ds.payments["month"].isin(months)]
     sums = pay.groupby("code")[["payment_total", "payment_online"]].sum()
     out = registry(ds).merge(sums, left_on="code", right_index=True, how="left")
     out = out.rename(columns={"payment_total": "window_payment_total", "payment_online": "window_payment_online"})
     cols = ["window_payment_total", "window_payment_online"]
     out[cols] = out[cols].fillna(0).astype("int64")
-    months_in = sum(1 for m in ds.months if start <= m <= end)
     return (
         out.assign(
-            window_months=months_in,
+            window_months=len(months),
             window_payment_rate=rate(out["window_payment_online"], out["window_payment_total"]).to_numpy(),
         )
         .sort_values("order", kind="stable")[REGISTRY_COLUMNS + ["window_months", *cols, "window_payment_rate"]]

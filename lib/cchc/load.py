@@ -3,19 +3,21 @@
     ds = load_dataset("data", "2023-06")      # raises DataError with every problem
     problems = validate("data", "2023-06")    # errors and warnings, never raises
 
-Every workbook up to the reported month is read (the history; `cchc.workbook`,
-through the cache of `cchc.cache`); every problem of every file is collected
-before anything is raised. Frames are as in docs/architecture.md.
+Every file of every month up to the reported one is read (the history): the
+workbooks (`cchc.workbook`, through the cache of `cchc.cache`) and the other
+sources of `cchc.sources`. Each family of figures of a month comes from the
+source `cchc.sources.FIGURES` prefers among those the month has
+(`Dataset.coverage`); every problem of every file is collected before
+anything is raised. Frames are as in docs/architecture.md.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from cchc.cache import read_month_cached
+from cchc.cache import read_cached, read_month_cached
 from cchc.config import load_config
 from cchc.contract import SHEETS  # in __all__: the contract's sheets, public here too
 from cchc.dataset import (
@@ -32,6 +34,7 @@ from cchc.dataset import (
 from cchc.months import is_month, month_range
 from cchc.registry import load_registry
 from cchc.renamed import no_row_warning, summarize_unknown_units
+from cchc.sources import FIGURES, SOURCES, list_sources, months_of
 from cchc.workbook import MonthData
 
 __all__ = [
@@ -45,38 +48,13 @@ __all__ = [
     "validate",
 ]
 
-RAW_DIR = "raw"
-_MONTH_FILE = re.compile(r"(\d{4}-\d{2})\.xlsx", re.IGNORECASE)
-
-
-def _raw_listing(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
-    """{month: path} of raw/YYYY-MM.xlsx; other names are ignored with a warning."""
-    raw = data_dir / RAW_DIR
-    problems: list[Problem] = []
-    if not raw.is_dir():
-        problems.append(Problem(ERROR, "no raw/ folder: expected one workbook per month, raw/YYYY-MM.xlsx", file=RAW_DIR))
-        return {}, problems
-    found: dict[str, Path] = {}
-    for path in sorted(raw.iterdir()):
-        name = path.name
-        if name.startswith("."):
-            continue  # .gitkeep, .DS_Store
-        m = _MONTH_FILE.fullmatch(name)
-        if m and path.is_file() and is_month(m.group(1)):
-            found[m.group(1)] = path
-        else:
-            why = "an Excel lock file (the workbook is open in Excel)" if name.startswith("~$") else "not a monthly workbook"
-            problems.append(Problem(WARNING, f"ignored: {why}; expected raw/YYYY-MM.xlsx", file=f"{RAW_DIR}/{name}"))
-    return found, problems
-
-
 def available_months(data_dir) -> list[str]:
-    """Months with a workbook raw/YYYY-MM.xlsx, sorted."""
-    return sorted(_raw_listing(Path(data_dir))[0])
+    """Months with at least one source (raw/YYYY-MM.xlsx, raw/766/…, raw/hoso/…), sorted."""
+    return months_of(list_sources(Path(data_dir))[0])
 
 
 def latest_month(data_dir) -> str | None:
-    """The latest month with a workbook, or None."""
+    """The latest month with data, or None."""
     months = available_months(data_dir)
     return months[-1] if months else None
 
@@ -116,6 +94,106 @@ OVERDUE_DTYPES = {"deadline": _DATE, "returned": _DATE, "excused": "bool"}
 REPORT_DTYPES = {"due": _DATE, "submitted": _DATE, "complete": "bool"}
 
 
+def _no_data_for(month: str, listing: dict) -> Problem:
+    have = months_of(listing)
+    listed = ", ".join(have) if len(have) <= 6 else f"{len(have)} months, {have[0]} … {have[-1]}"
+    found = f" (months found: {listed})" if have else " (raw/ has no month's file)"
+    expected = ", ".join(SOURCES[s].pattern(month) for s in ("workbook", "index766", "dossiers"))
+    return Problem(ERROR, f"no data for {month}: expected one of {expected}{found}",
+                   file=f"{SOURCES['workbook'].folder}/{month}.xlsx")
+
+
+def _read_workbooks(listing: dict, months: list[str], month: str, registry, problems: list[Problem]
+                    ) -> dict[str, MonthData]:
+    """The months' workbooks that hold figures; warnings and errors for those that do not."""
+    check_units = len(registry) > 0
+    loaded: dict[str, MonthData] = {}
+    for m in months:
+        path = listing["workbook"].get(m)
+        if path is None:
+            continue
+        file = f"{SOURCES['workbook'].folder}/{path.name}"
+        result, month_problems = read_month_cached(path, file, m, registry, check_units)
+        problems += month_problems
+        if result is None:
+            continue
+        alone = not any(m in listing[s] for s in SOURCES if s != "workbook")
+        if not result.has_figures:
+            if m == month and alone:
+                problems.append(Problem(ERROR, NO_FIGURES + ": fill it in (a blank template is not a month's data)",
+                                        file=file))
+            else:
+                what = "the month has no data of it" if m == month else "a month without data (streaks restart after it)"
+                problems.append(Problem(WARNING, f"{NO_FIGURES}: {what}", file=file))
+            continue
+        loaded[m] = result
+        figures = result.figures()
+        if not figures["digitization"]:
+            problems.append(Problem(WARNING, f"sheet SoHoa has no figures (every count is blank): "
+                                             f"the digitisation of {m} is left out", file=file, sheet="SoHoa"))
+        else:
+            missing = registry.units[~registry.units["code"].isin(result.digitization["code"])]
+            problems += [no_row_warning(file, code, name) for name, code in zip(missing["name"], missing["code"])]
+            _all_zero(result.digitization, "SoHoa", file, problems)
+        if not figures["payments"]:
+            problems.append(Problem(WARNING, f"sheet ThanhToan has no figures (every count is blank): "
+                                             f"the online payments of {m} are left out", file=file, sheet="ThanhToan"))
+        elif len(result.payments):
+            _all_zero(result.payments, "ThanhToan", file, problems)
+    return loaded
+
+
+#: The start of the message of a workbook without a single figure.
+NO_FIGURES = "the workbook has no figures (every count in SoHoa and ThanhToan is blank, QuaHan and BaoCao have no row)"
+
+
+def _all_zero(frame: pd.DataFrame, sheet: str, file: str, problems: list[Problem]) -> None:
+    counts = frame.drop(columns=["code", "row", "given"])
+    if len(counts) and not counts.to_numpy().any():
+        problems.append(Problem(WARNING, f"every count in {sheet} is 0: check that the sheet was filled in",
+                                file=file, sheet=sheet))
+
+
+def _coverage(months: list[str], loaded: dict[str, dict]) -> pd.DataFrame:
+    """Per month, the source of each family of figures (None: no source brought it)."""
+    rows = {}
+    for m in months:
+        have = {name: by_month[m].figures() for name, by_month in loaded.items() if m in by_month}
+        rows[m] = {family: next((s for s in sources if have.get(s, {}).get(family)), None)
+                   for family, sources in FIGURES.items()}
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(FIGURES), dtype=object)
+    return frame.where(frame.notna(), None).rename_axis("month")
+
+
+#: The readers of the sources other than the workbook: (path, file, month, registry) ->
+#: (the month's data or None, problems). The data has the file's `sha256`, `figures()`
+#: ({family: bool}, as `cchc.workbook.MonthData.figures`) and, for each family of
+#: figures it brings, a frame of that name with the columns of the workbook's.
+READERS: dict = {}
+
+
+def _read_others(listing: dict, months: list[str], registry, problems: list[Problem]) -> dict[str, dict]:
+    """{source: {month: data}} of the sources of READERS, read through the cache."""
+    out: dict[str, dict] = {}
+    for name, reader in READERS.items():
+        out[name] = {}
+        for m in months:
+            path = listing[name].get(m)
+            if path is None:
+                continue
+            data, found = read_cached(reader, path, f"{SOURCES[name].folder}/{path.name}", m, registry)
+            problems += found
+            if data is not None:
+                out[name][m] = data
+    return out
+
+
+def _frames(family: str, coverage: pd.DataFrame, loaded: dict[str, dict]) -> dict[str, pd.DataFrame]:
+    """{month: the frame of `family`} from the source that brought it, for every month it was brought."""
+    column = coverage[family]
+    return {m: getattr(loaded[source][m], family) for m, source in column.items() if source is not None}
+
+
 def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
     """Read everything; the Dataset (None when there are errors) and every problem."""
     data_dir = Path(data_dir)
@@ -127,39 +205,23 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
 
     config, config_problems = load_config(data_dir)
     registry, unit_problems = load_registry(data_dir)
-    listing, raw_problems = _raw_listing(data_dir)
-    problems += config_problems + unit_problems + raw_problems
+    listing, listing_problems = list_sources(data_dir)
+    problems += config_problems + unit_problems + listing_problems
 
-    months = sorted(m for m in listing if m <= month)
-    if month not in listing and (data_dir / RAW_DIR).is_dir():
-        have = sorted(listing)
-        listed = ", ".join(have) if len(have) <= 6 else f"{len(have)} months, {have[0]} … {have[-1]}"
-        found = f" (months found: {listed})" if have else " (raw/ has no monthly workbook)"
-        problems.append(Problem(ERROR, f"no workbook for {month}: expected raw/{month}.xlsx{found}",
-                                file=f"{RAW_DIR}/{month}.xlsx"))
+    months = [m for m in months_of(listing) if m <= month]
+    if month not in months and (data_dir / SOURCES["workbook"].folder).is_dir():
+        problems.append(_no_data_for(month, listing))
     if months:
-        for gap in (m for m in month_range(months[0], month) if m not in listing):
-            if gap != month:
-                problems.append(Problem(
-                    WARNING,
-                    f"no workbook for {gap}: a gap in the history (streaks restart after it)",
-                    file=f"{RAW_DIR}/{gap}.xlsx",
-                ))
+        for gap in (m for m in month_range(months[0], month) if m not in months and m != month):
+            problems.append(Problem(WARNING, f"no data for {gap}: a gap in the history (streaks restart after it)",
+                                    file=f"{SOURCES['workbook'].folder}/{gap}.xlsx"))
 
-    check_units = len(registry) > 0
-    loaded: dict[str, MonthData] = {}
-    for m in months:
-        file = f"{RAW_DIR}/{listing[m].name}"
-        result, month_problems = read_month_cached(listing[m], file, m, registry, check_units)
-        problems += month_problems
-        if result is not None:
-            loaded[m] = result
-            missing = registry.units[~registry.units["code"].isin(result.digitization["code"])]
-            problems += [no_row_warning(file, code, name) for name, code in zip(missing["name"], missing["code"])]
+    loaded = {"workbook": _read_workbooks(listing, months, month, registry, problems),
+              **_read_others(listing, months, registry, problems)}
     problems = summarize_unknown_units(problems, registry)  # a renamed unit: one problem, not one per row
-
     if any(p.is_error for p in problems):
         return None, problems
+    coverage = _coverage(months, loaded)
     units = registry.units
     dataset = Dataset(
         data_dir=data_dir,
@@ -167,11 +229,13 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
         months=months,
         config=config,
         units=units,
-        digitization=_grid({m: d.digitization for m, d in loaded.items()}, units, months, DIGITIZATION_COLUMNS),
-        payments=_grid({m: d.payments for m, d in loaded.items()}, units, months, PAYMENT_COLUMNS),
-        overdue=_rows_frame({m: d.overdue for m, d in loaded.items()}, units, OVERDUE_COLUMNS, OVERDUE_DTYPES),
-        reports=_rows_frame({m: d.reports for m, d in loaded.items()}, units, REPORT_COLUMNS, REPORT_DTYPES),
-        inputs=[{"file": f"{RAW_DIR}/{listing[m].name}", "sha256": d.sha256} for m, d in loaded.items()],
+        digitization=_grid(_frames("digitization", coverage, loaded), units, months, DIGITIZATION_COLUMNS),
+        payments=_grid(_frames("payments", coverage, loaded), units, months, PAYMENT_COLUMNS),
+        overdue=_rows_frame(_frames("overdue", coverage, loaded), units, OVERDUE_COLUMNS, OVERDUE_DTYPES),
+        reports=_rows_frame(_frames("reports", coverage, loaded), units, REPORT_COLUMNS, REPORT_DTYPES),
+        coverage=coverage,
+        inputs=[{"file": f"{SOURCES[name].folder}/{listing[name][m].name}", "sha256": data.sha256}
+                for m in months for name, by_month in loaded.items() for data in [by_month.get(m)] if data],
         warnings=[p for p in problems if not p.is_error],
     )
     return dataset, problems

@@ -60,7 +60,7 @@ def review(month: str | None = None, data_dir="data", **given) -> Review:
         raise DataError([Problem(ERROR, f"the data folder {data_dir} does not exist{tried('data_dir', as_given)}")])
     month = month or latest_month(data_dir)
     if month is None:
-        raise ValueError(f"no monthly workbook YYYY-MM.xlsx in {data_dir / 'raw'}")
+        raise ValueError(f"no month's file in {data_dir / 'raw'} (raw/YYYY-MM.xlsx, raw/766/…, raw/hoso/…)")
     ds = load_dataset(data_dir, month)
     params = resolve_parameters(ds.config, month, **given)
     frames = compute(ds, params)

@@ -11,6 +11,7 @@ one block per line, that :func:`parse_markup` turns into a :class:`Letter`:
     Chủ tịch UBND …   paragraph          -> Block("paragraph", …)
     - 06 cơ quan …    dash item           -> Block("dash", …), "- " kept in the text
     + Có 09 UBND …    plus item           -> Block("plus", …), "+ " kept in the text
+    > *[Chưa có …]*   editor's note       -> Block("note", …)
 
 Inline ``*italic*`` and ``**bold**``; ``[CODE|name]`` is a mention of the
 unit CODE (the `label` and `names` filters write one around each unit name);
@@ -42,9 +43,10 @@ from cchc.config import defaults as config_defaults
 from cchc.indicators import round2
 from cchc.months import parse_month, prev_month
 from cchc.paths import TEMPLATES_DIR
+from cchc.tables import labels
 from cchc.text import lower_first, nfc, starts_lower
 
-BLOCK_KINDS = ("heading", "paragraph", "dash", "plus")
+BLOCK_KINDS = ("heading", "paragraph", "dash", "plus", "note")
 
 
 # ============================================================== the Letter
@@ -68,8 +70,10 @@ class Block:
     """One block of the body.
 
     kind: "heading" (a section title; its runs are bold), "paragraph",
-    "dash" (text starts with "- "), "plus" (text starts with "+ ").
-    All four are printed as justified paragraphs with a first-line indent.
+    "dash" (text starts with "- "), "plus" (text starts with "+ "), "note"
+    (an editor's note of the draft, in italics: a section left out for want
+    of data, and the file that would bring it).
+    All are printed as justified paragraphs with a first-line indent.
     """
 
     kind: str
@@ -285,6 +289,8 @@ def parse_markup(text: str, month: str = "") -> Letter:
             letter.blocks.append(Block("dash", parse_inline(line)))
         elif line.startswith("+ "):
             letter.blocks.append(Block("plus", parse_inline(line)))
+        elif line.startswith("> "):
+            letter.blocks.append(Block("note", parse_inline(line[2:].strip())))
         else:
             letter.blocks.append(Block("paragraph", parse_inline(line)))
     return letter
@@ -458,12 +464,13 @@ def _context(outcomes: dict, config: dict) -> Obj:
         groups.setdefault(count, Obj(count=count, units=[]))["units"].append(u)
     remind_groups = [groups[k] for k in sorted(groups, reverse=True)]
 
-    # ---- online payment over the window
+    # ---- online payment over the window's months with payment figures
     window = rules["payment_window"]
+    months = window["months"] or [window["start"], window["end"]]
     payment = Obj(
         target=params["payment_target"],
-        start_date=fmt.date_vn(fmt.first_day(window["start"])),
-        end_date=fmt.date_vn(fmt.last_day(window["end"])),
+        start_date=fmt.date_vn(fmt.first_day(months[0])),
+        end_date=fmt.date_vn(fmt.last_day(months[-1])),
         meets=[Obj(u) for u in rules["payment_meets"]],
         below=[Obj(u) for u in rules["payment_below"]],
         very_low=[Obj(u) for u in rules["payment_very_low"]],
@@ -499,7 +506,11 @@ def _context(outcomes: dict, config: dict) -> Obj:
         local_kinds=fmt.kinds_phrase(units),
         has_departments=any(u["kind"] == "department" for u in units),
         district=district,
-        overdue_total=int(dist["overdue_total"]),
+        overdue_total=None if dist["overdue_total"] is None else int(dist["overdue_total"]),
+        # the letter's own figures no file brought this month (no note for the 766 index:
+        # its section is there only when an export is)
+        missing=[Obj(what=[labels()["figures"][f] for f in m["figures"]], files=m["files"])
+                 for m in o["missing"] if m["figures"] != ["index766"]],
         overdue_by_field=_by_field(overdue),
         excused=excused,
         bases=bases,

@@ -74,6 +74,18 @@ def show_title(rv: Review) -> None:
              + _p(f"{issuer} — " + data_span(rv.ds.months)))
 
 
+def _missing(rv: Review, *families: str) -> str:
+    """One line per group of `families` no file brought this month, naming the files that would."""
+    words = labels()["figures"]
+    lines = []
+    for m in rv.outcomes["missing"]:
+        shown = [f for f in m["figures"] if f in families]
+        if shown:
+            lines.append(_p(caption("missing", month=fmt.month_label(rv.month),
+                                    what=fmt.join_vn(words[f] for f in shown), files=" hoặc ".join(m["files"]))))
+    return "".join(lines)
+
+
 def show_letter(rv: Review) -> None:
     _display(render_html(rv.letter))
 
@@ -83,13 +95,18 @@ def show_data_quality(rv: Review) -> None:
     parts = [_p(caption("warnings_none") if not warnings else caption("warnings_some", n=len(warnings)))]
     if warnings:
         parts.append(table_html([{"warning": w} for w in warnings], ["warning"]))
+    words, sources = labels()["figures"], labels()["sources"]
+    coverage = [{"figures": words[f], "source": sources[s] if s else caption("coverage_none")}
+                for f, s in rv.outcomes["coverage"].items()]
+    parts.append(table_html(coverage, ["figures", "source"], caption=caption("coverage")))
+    parts.append(_missing(rv, *rv.outcomes["coverage"]))
     parts.append(table_html(rv.outcomes["inputs"], ["file", "sha256"], caption=caption("inputs")))
     _display("".join(parts))
 
 
 def show_district(rv: Review) -> None:
     d = rv.outcomes["district"]
-    _display(_p(caption(
+    _display(_missing(rv, "digitization", "overdue") + _p(caption(
         "district",
         reception=fmt.pct(d["reception_rate"]), result=fmt.pct(d["result_rate"]),
         average=fmt.pct(rv.outcomes["local_average_reception_rate"]),
@@ -103,6 +120,7 @@ def show_district(rv: Review) -> None:
 
 def show_indicators(rv: Review) -> None:
     p = rv.params
+    _display(_missing(rv, "digitization", "payments"))
     _figure(charts.ranked_rates(rv.table, rv.month, "reception_rate", kind="local",
                                 target=p["commend_local_digitization"]))
     _figure(charts.ranked_rates(rv.table, rv.month, "result_rate", kind="local", average=False,
@@ -148,6 +166,7 @@ def _history_table(units: list[dict]) -> str:
 def show_payments(rv: Review) -> None:
     o = rv.outcomes["outcomes"]
     w = o["payment_window"]
+    _display(_missing(rv, "payments"))
     _figure(charts.payment_window(rv.window[rv.window["is_local"]], target=rv.params["payment_target"],
                                   very_low=rv.params["very_low_payment"], window=(w["start"], w["end"])))
     cols = ["name", "window_payment_total", "window_payment_online", "window_payment_rate"]
@@ -158,6 +177,7 @@ def show_payments(rv: Review) -> None:
 
 
 def show_overdue(rv: Review) -> None:
+    _display(_missing(rv, "overdue", "reports"))
     od = rv.ds.overdue[rv.ds.overdue["month"] == rv.month].merge(rv.ds.units[["code", "name"]], on="code")
     _figure(charts.overdue_by_field(od, month=rv.month))
     _display(table_html(rv.outcomes["overdue"], ["dossier", "name", "field", "procedure", "deadline", "returned",

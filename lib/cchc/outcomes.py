@@ -17,10 +17,13 @@ import numpy as np
 import pandas as pd
 
 from cchc.dataset import Dataset
-from cchc.indicators import district, month_index, report_flags, round2, shown_difference, unit_month, window_payments
+from cchc.indicators import (
+    district, month_index, report_flags, round2, shown_difference, unit_month, window_months, window_payments,
+)
 from cchc.months import next_month, prev_month
 from cchc.params import PARAMETER_NAMES, resolve_parameters
 from cchc.rules import apply_rules, payment_classes, payment_window
+from cchc.sources import FIGURES, missing
 
 RATE_COLUMNS = [
     "reception_rate", "result_rate", "payment_rate", "window_payment_rate", "local_average_reception_rate",
@@ -174,19 +177,22 @@ def build_outcomes(ds: Dataset, params: dict | None = None, frames: Frames | Non
     outcomes = {name: records(rules[name], cols) for name, cols in RULE_FIGURES.items() if name not in ("criticize", "remind")}
     outcomes["criticize"] = _criticize(rules["criticize"], table)
     outcomes["remind"] = _remind(rules["remind"], ds)
-    window_doc = {"start": start, "end": end}
+    window_doc = {"start": start, "end": end, "months": window_months(ds, start, end)}
     outcome_order = ["commend_departments", "commend_local_digitization", "commend_local_payment", "criticize", "remind"]
     outcomes = {
         **{k: outcomes[k] for k in outcome_order},
         "payment_window": window_doc,
         **{k: outcomes[k] for k in ("payment_meets", "payment_below", "payment_very_low", "payment_not_implemented")},
     }
+    coverage = {family: ds.source_of(family) for family in FIGURES}
     return {
         "month": month,
         "previous_month": prev_month(month),
         "next_month": next_month(month),
         "parameters": native(dict(params)),
         "inputs": native([dict(i) for i in ds.inputs]),
+        "coverage": coverage,
+        "missing": missing(coverage, month),
         "district": {**district_doc, "local_average_reception_rate": local_avg},
         "local_average_reception_rate": local_avg,
         "units": records(this, UNIT_FIGURES),

@@ -39,11 +39,13 @@ _KIND_WORDS = {
     "commune": "commune",
     "town": "town",
     "ward": "ward",
+    "special zone": "special_zone",
     "phòng": "department",
     "cơ quan": "department",
     "xã": "commune",
     "thị trấn": "town",
     "phường": "ward",
+    "đặc khu": "special_zone",
 }
 
 
@@ -74,12 +76,23 @@ _KIND_WORDS = {fold(k): v for k, v in _KIND_WORDS.items()}
 _ORGAN_PREFIXES = tuple(fold(p) + " " for p in ("UBND", "Ủy ban nhân dân"))
 _KIND_PREFIXES = tuple(
     (fold(p) + " ", kind)
-    for p, kind in (("thị trấn", "town"), ("xã", "commune"), ("phường", "ward"), ("TT", "town"), ("TT.", "town"))
+    for p, kind in (("thị trấn", "town"), ("xã", "commune"), ("phường", "ward"), ("đặc khu", "special_zone"),
+                    ("TT", "town"), ("TT.", "town"))
 )
+# The national portal writes "UBND xã Đông Thái - tỉnh An Giang", "Sở Tư pháp - thành phố Huế":
+# the province after a dash is not part of the unit's name.
+_PORTAL_SUFFIX = re.compile(r" - (?:" + "|".join(fold(w) for w in ("tỉnh", "thành phố")) + r") .+$")
+# …and "Thanh tra tỉnh An Giang": for a department, the level word and the place after it.
+_DEPT_PLACE = re.compile(r" (?:" + "|".join(fold(w) for w in ("tỉnh", "thành phố", "huyện")) + r") .+$")
 # For departments only, a looser second chance: "Tài chính - Kế hoạch huyện"
 # for "Phòng Tài chính - Kế hoạch huyện", "Phòng Tư pháp" for "Phòng Tư pháp huyện".
 _DEPT_PREFIXES = tuple(fold(p) + " " for p in ("Phòng", "Sở", "Ban"))
 _DEPT_SUFFIXES = tuple(" " + fold(p) for p in ("huyện", "tỉnh", "thành phố", "thị xã", "quận"))
+
+
+def strip_portal_suffix(key: str) -> str:
+    """A folded name without the portal's " - tỉnh …" / " - thành phố …" ending."""
+    return _PORTAL_SUFFIX.sub("", key)
 
 
 def _strip_organ(key: str) -> str:
@@ -91,7 +104,7 @@ def _strip_organ(key: str) -> str:
 
 def split_name(text) -> tuple[str | None, str]:
     """(kind hinted by a prefix or None, key without the prefixes) of a unit name."""
-    key = _strip_organ(fold(text))
+    key = _strip_organ(strip_portal_suffix(fold(text)))
     hint = None
     for prefix, kind in _KIND_PREFIXES:
         if key.startswith(prefix) and len(key) > len(prefix):
@@ -116,6 +129,7 @@ def name_keys(text) -> list[str]:
 
 
 def _loose_department_key(key: str) -> str:
+    key = _DEPT_PLACE.sub("", key)
     for prefix in _DEPT_PREFIXES:
         if key.startswith(prefix):
             key = key[len(prefix):]
@@ -138,6 +152,9 @@ class Registry:
         self._kind = dict(zip(self.units["code"], self.units["kind"]))
         self._name = dict(zip(self.units["code"], self.units["name"]))
         self._exact: dict[str, list[str]] = {}
+        # registry codes and portal codes (dvc_code), compared without case or surrounding spaces
+        self._by_code = {str(c).strip().casefold(): c for c in self.units["code"]}
+        self._by_code.update({str(d).strip().casefold(): c for c, d in zip(self.units["code"], self.units["dvc_code"]) if d})
         loose: dict[str, list[str]] = {}
         self._labels: dict[str, list[str]] = {}  # key -> codes, for `closest`
         for code, name, kind, aliases in self.units[["code", "name", "kind", "aliases"]].itertuples(index=False):
@@ -162,18 +179,26 @@ class Registry:
     def kind(self, code: str) -> str:
         return self._kind[code]
 
+    def by_code(self, text) -> str | None:
+        """The unit whose registry code or portal code (`dvc_code`) the text is, or None."""
+        return self._by_code.get(str(text).strip().casefold()) if text is not None else None
+
     def candidates(self, text) -> list[str]:
-        """Codes of every unit the text may name (registry order); [] when none."""
+        """Codes of every unit the text may name (registry order); [] when none.
+
+        Names as the workbooks and the national portal write them: "UBND xã Hòa
+        Bình", "UBND Xã Nhơn Hội - tỉnh An Giang", "Thanh tra tỉnh An Giang".
+        """
         hint, key = split_name(text)
         if not key:
             return []
-        found = self._exact.get(key) or self._exact.get(_strip_organ(fold(text)), [])
+        found = self._exact.get(key) or self._exact.get(_strip_organ(strip_portal_suffix(fold(text))), [])
         if hint and found:
             same_kind = [c for c in found if self._kind[c] == hint]
             local = [c for c in found if self._kind[c] in LOCAL_KINDS]
             found = same_kind or local
         if not found and not hint:
-            full = fold(text)
+            full = strip_portal_suffix(fold(text))
             code = self._loose.get(_loose_department_key(full)) or self._loose.get(_loose_department_key(key))
             found = [code] if code else []
         return list(found)
@@ -211,7 +236,7 @@ def empty_units() -> pd.DataFrame:
 def _frame(records: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=UNIT_COLUMNS)
     frame["aliases"] = frame["aliases"].astype(object)
-    return frame.astype({"code": "str", "name": "str", "kind": "str", "order": "int64"})
+    return frame.astype({"code": "str", "name": "str", "kind": "str", "order": "int64", "dvc_code": "str"})
 
 
 #: The separators units.csv may have: Excel writes "CSV" with ';' where the decimal
@@ -282,7 +307,8 @@ def read_units(path: Path, file: str = UNITS_FILE) -> tuple[pd.DataFrame, list[P
             error(f"units.csv has no column '{c}' (expected columns code,name,kind,aliases)", row=1, column=c)
     if missing:
         return empty_units(), problems
-    at = {c: header.index(c) for c in (*REQUIRED_COLUMNS, "aliases") if c in header}
+    at = {c: header.index(c) for c in (*REQUIRED_COLUMNS, "aliases", "dvc_code") if c in header}
+    seen_dvc: dict[str, int] = {}
 
     records: list[dict] = []
     seen_codes: dict[str, int] = {}
@@ -308,14 +334,23 @@ def read_units(path: Path, file: str = UNITS_FILE) -> tuple[pd.DataFrame, list[P
             ok = False
         if not ok:
             continue
+        dvc_code = nfc(cells[at["dvc_code"]]).strip() if "dvc_code" in at and at["dvc_code"] < len(cells) else ""
+        if dvc_code and dvc_code.casefold() in seen_dvc:
+            error(f"duplicate portal code dvc_code (already on row {seen_dvc[dvc_code.casefold()]})",
+                  row=rownum, column="dvc_code", value=dvc_code)
+            continue
         seen_codes[code] = rownum
+        if dvc_code:
+            seen_dvc[dvc_code.casefold()] = rownum
         aliases = tuple(dict.fromkeys(a for a in (nfc(x).strip() for x in aliases_text.split(";")) if a))
-        records.append({"code": code, "name": name, "kind": kind, "aliases": aliases, "row": rownum})
+        records.append({"code": code, "name": name, "kind": kind, "aliases": aliases, "row": rownum,
+                        "dvc_code": dvc_code})
 
     if not records and not problems:
         error("units.csv lists no units")
     problems.extend(_ambiguities(records, file))
-    units = _frame([{**{k: r[k] for k in UNIT_COLUMNS[:4]}, "order": i} for i, r in enumerate(records)])
+    units = _frame([{**{k: r[k] for k in UNIT_COLUMNS[:4]}, "order": i, "dvc_code": r["dvc_code"]}
+                    for i, r in enumerate(records)])
     return units, problems
 
 

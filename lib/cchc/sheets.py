@@ -162,7 +162,9 @@ def _per_unit_sheet(table: Table, registry: Registry, log: Log, check_units: boo
     dup = _duplicates(table, data, codes.rename("code"), "duplicate unit row: this unit already has a row", log, "unit")
     _check_totals(table, counts, totals, bad | codes.isna(), log)
     keep = codes.notna() & ~dup
-    return counts[keep].assign(code=codes[keep].astype(str), row=counts.index[keep])
+    # a row whose every count cell is blank (a template never filled in) gives no figure
+    given = ~data[COUNT_FIELDS[table.sheet]].map(cells.is_blank).all(axis=1)
+    return counts[keep].assign(code=codes[keep].astype(str), row=counts.index[keep], given=given[keep])
 
 
 def _month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:

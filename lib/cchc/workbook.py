@@ -25,13 +25,41 @@ from cchc.table import read_table
 
 @dataclass
 class MonthData:
-    """The parsed sheets of one month (cchc.sheets) and the file's sha256."""
+    """The parsed sheets of one month (cchc.sheets) and the file's sha256.
+
+    `digitization` and `payments` have a bool column `given`: the row has at
+    least one count cell filled in (a blank cell counts as 0, but a sheet of
+    blank cells is a form never filled in, not a month of zeros).
+    """
 
     digitization: pd.DataFrame
     payments: pd.DataFrame
     overdue: pd.DataFrame
     reports: pd.DataFrame
     sha256: str
+
+    @property
+    def has_figures(self) -> bool:
+        """Anything at all filled in: a count in SoHoa or ThanhToan, a row in QuaHan or BaoCao."""
+        return bool(self.digitization["given"].any() or self.payments["given"].any()
+                    or len(self.overdue) or len(self.reports))
+
+    def figures(self) -> dict[str, bool]:
+        """Which families of figures (cchc.sources.FIGURES) this workbook brings.
+
+        None when it has no figure at all. SoHoa brings digitisation when one of
+        its counts is filled in; ThanhToan brings payments when one of its counts
+        is, or when it has no unit row (no unit had payment transactions);
+        QuaHan and BaoCao bring overdue dossiers and reports (an empty sheet:
+        none this month) once the workbook has any figure.
+        """
+        filled = self.has_figures
+        return {
+            "digitization": bool(self.digitization["given"].any()),
+            "payments": filled and bool(self.payments["given"].any() or self.payments.empty),
+            "overdue": filled,
+            "reports": filled,
+        }
 
 
 def read_month(
