@@ -102,6 +102,28 @@ def publish(stage: Path, final: Path) -> None:
 SOCKET_PATH_MAX = 96
 
 
+#: The private temporary folders of the kernels' sockets: cchc-kernel-<pid of the run>-<random>.
+KERNEL_PREFIX = "cchc-kernel-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_kernel_folders(tmp: Path | None = None) -> None:
+    """Remove the socket folders of runs that were killed (their process is gone)."""
+    for folder in Path(tmp or tempfile.gettempdir()).glob(f"{KERNEL_PREFIX}*-*"):
+        m = re.fullmatch(rf"{re.escape(KERNEL_PREFIX)}(\d+)-.+", folder.name)
+        if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextmanager
 def kernel_transport():
     """The kernel manager's configuration for one run: IPC (Unix sockets in a
@@ -110,14 +132,15 @@ def kernel_transport():
     Over TCP, ipykernel warns on every start that the kernel "is running over
     TCP without encryption"; over IPC the kernel is reachable only through
     files of this user, and says nothing. The folder (and the sockets) go at
-    the end of the run.
+    the end of the run; those of killed runs, at the start of the next one.
     """
     from traitlets.config import Config
 
     if os.name != "posix":
         yield Config()
         return
-    folder = tempfile.mkdtemp(prefix="cchc-kernel-")
+    clean_stale_kernel_folders()
+    folder = tempfile.mkdtemp(prefix=f"{KERNEL_PREFIX}{os.getpid()}-")
     try:
         ip = os.path.join(folder, "k")
         if len(ip) > SOCKET_PATH_MAX:  # a very long TMPDIR: sockets cannot live there
