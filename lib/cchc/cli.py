@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from cchc.dataset import DataError, Problem
-from cchc.months import is_month
+from cchc.dataset import DataError, Problem, problem_lines
+from cchc.months import month_error
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: Set (to anything) to get the traceback of an unexpected failure instead of one line.
@@ -21,8 +21,9 @@ DEBUG_VARIABLE = "CCHC_DEBUG"
 
 
 def _month(text: str) -> str:
-    if not is_month(text):
-        raise argparse.ArgumentTypeError(f"expected a month YYYY-MM, got {text!r}")
+    problem = month_error(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return text.strip()
 
 
@@ -81,13 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def print_problems(problems: list[Problem], out=None) -> None:
     out = out or sys.stderr
-    errors = [p for p in problems if p.is_error]
-    warnings = [p for p in problems if not p.is_error]
-    for p in errors:
-        print(f"ERROR   {p}", file=out)
-    for p in warnings:
-        print(f"WARNING {p}", file=out)
-    print(f"{len(errors)} error(s), {len(warnings)} warning(s)", file=out)
+    for line in problem_lines(problems):
+        print(line, file=out)
 
 
 def _resolve_month(month: str | None, data_dir: Path) -> str:

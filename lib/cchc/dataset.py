@@ -49,13 +49,29 @@ class Problem:
         return f"{loc}: {self.message}" if loc else self.message
 
 
+def problem_lines(problems: list[Problem]) -> list[str]:
+    """Every problem on a line of its own, errors first, then the count: what
+    `python -m cchc validate` prints."""
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    return ([f"ERROR   {p}" for p in errors] + [f"WARNING {p}" for p in warnings]
+            + [f"{len(errors)} error(s), {len(warnings)} warning(s)"])
+
+
 class DataError(Exception):
-    """Raised when the input has errors; carries every problem found."""
+    """Raised when the input has errors; carries every problem found.
+
+    Its message lists every problem, as the command line does, so that a
+    notebook run in JupyterLab or by plain papermill shows them all.
+    """
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         errors = [p for p in self.problems if p.is_error]
-        super().__init__(f"{len(errors)} error(s) in the input data")
+        super().__init__("\n".join([f"{len(errors)} error(s) in the input data:", *problem_lines(self.problems)]))
+
+    def __reduce__(self):  # pickled with its problems (a batch worker's result), not its message
+        return type(self), (self.problems,)
 
     @property
     def errors(self) -> list[Problem]:

@@ -35,6 +35,7 @@ from cchc.index766 import assemble as assemble_index766
 from cchc.index766 import read_export
 from cchc.months import is_month, month_range
 from cchc.registry import load_registry
+from cchc.renamed import no_row_warning, summarize_unknown_units
 from cchc.sources import FIGURES, SOURCES, list_sources, months_of
 from cchc.workbook import MonthData
 
@@ -134,11 +135,7 @@ def _read_workbooks(listing: dict, months: list[str], month: str, registry, prob
                                              f"the digitisation of {m} is left out", file=file, sheet="SoHoa"))
         else:
             missing = registry.units[~registry.units["code"].isin(result.digitization["code"])]
-            for name, code in zip(missing["name"], missing["code"]):
-                problems.append(Problem(
-                    WARNING, f"unit {name} ({code}) has no row in SoHoa: counted as no dossiers",
-                    file=file, sheet="SoHoa", value=name,
-                ))
+            problems += [no_row_warning(file, code, name) for name, code in zip(missing["name"], missing["code"])]
             _all_zero(result.digitization, "SoHoa", file, problems)
         if not figures["payments"]:
             problems.append(Problem(WARNING, f"sheet ThanhToan has no figures (every count is blank): "
@@ -223,6 +220,7 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
 
     loaded = {"workbook": _read_workbooks(listing, months, month, registry, problems),
               **_read_others(listing, months, registry, problems)}
+    problems = summarize_unknown_units(problems, registry)  # a renamed unit: one problem, not one per row
     if any(p.is_error for p in problems):
         return None, problems
     coverage = _coverage(months, loaded)

@@ -45,7 +45,7 @@ from cchc.indicators import round2
 from cchc.months import parse_month, prev_month
 from cchc.paths import TEMPLATES_DIR
 from cchc.tables import labels
-from cchc.text import nfc
+from cchc.text import lower_first, nfc, starts_lower
 
 BLOCK_KINDS = ("heading", "paragraph", "dash", "plus", "note")
 
@@ -596,6 +596,8 @@ def _markup_env() -> jinja2.Environment:
         direction=fmt.direction,
         join_vn=lambda items, sep=", ": fmt.join_vn(items, sep=sep),
         drop_prefix=_drop_prefix,
+        starts_lower=starts_lower,
+        lower_first=lower_first,
     )
     env.globals.update(pct=fmt.pct, num=fmt.num, count2=fmt.count2)
     return env

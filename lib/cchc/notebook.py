@@ -11,6 +11,7 @@ import html
 
 from cchc import charts, charts766, fmt, sources
 from cchc.monthly import Review
+from cchc.months import month_range
 from cchc.narrative import render_html
 from cchc.tables import appendix_html, labels, table_html
 
@@ -55,10 +56,22 @@ def setup() -> None:
         pass
 
 
+def data_span(months: list[str]) -> str:
+    """The months the review read, as a range: "dữ liệu 6 tháng, từ tháng 1/2023 đến tháng 6/2023."
+    (a history of 60 months is one line, not 60 months listed); missing months are counted."""
+    first, last = fmt.month_label(months[0]), fmt.month_label(months[-1])
+    if len(months) == 1:
+        return caption("generated_one", first=first)
+    missing = len(month_range(months[0], months[-1])) - len(months)
+    if missing:
+        return caption("generated_gaps", n=len(months), first=first, last=last, missing=missing)
+    return caption("generated", n=len(months), first=first, last=last)
+
+
 def show_title(rv: Review) -> None:
     issuer = " ".join(rv.config.get("issuer_lines") or [rv.config["issuer"]])
     _display(f'<h1 class="cchc-title">{html.escape(caption("title", month=fmt.month_label(rv.month)))}</h1>'
-             + _p(f"{issuer} — " + caption("generated", months=", ".join(fmt.month_label(m) for m in rv.ds.months))))
+             + _p(f"{issuer} — " + data_span(rv.ds.months)))
 
 
 def _missing(rv: Review, *families: str) -> str:
