@@ -7,7 +7,7 @@ DATA   ?= data
 OUT    ?= output
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lab batch bench sample records-sample validate template clean
+.PHONY: help setup report test lab batch bench sample records-sample province-sample validate template clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,8 @@ sample: $(VENV)/.installed  ## Rebuild the Tứ Kỳ 2023 sample workbooks in da
 
 records-sample: $(VENV)/.installed  ## Rebuild data/hoso-sample/ (the sample as dossier records)
 	$(PY) data/make_records.py
+province-sample: $(VENV)/.installed  ## Rebuild the province sample (Tỉnh Phù Vân, 2025) in data/province/
+	$(PY) data/make_province_sample.py
 
 bench: $(VENV)/.installed  ## Time the pipeline against its floor (bench/README.md)
 	$(PY) bench/run.py

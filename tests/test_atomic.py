@@ -212,6 +212,22 @@ def test_clean_stale_removes_staging_folders_of_the_month(tmp_path):
     assert snapshot(out / MONTH) == old
 
 
+def test_a_killed_run_s_kernel_socket_folder_goes_at_the_next_run(tmp_path):
+    """The kernel's sockets live in cchc-kernel-<pid>-…, removed at the end of the run; a run killed
+    with SIGKILL cannot remove it, so the next run removes those whose process is gone."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"{run.KERNEL_PREFIX}{int(gone.stdout)}-abc123"
+    (dead / "k-1").mkdir(parents=True)
+    alive = tmp_path / f"{run.KERNEL_PREFIX}{os.getppid()}-def456"
+    alive.mkdir()
+    run.clean_stale_kernel_folders(tmp_path)
+    assert not dead.exists() and alive.is_dir()
+    with run.kernel_transport() as config:
+        mine = Path(config.KernelManager.ip).parent
+        assert mine.is_dir() and mine.name.startswith(f"{run.KERNEL_PREFIX}{os.getpid()}-")
+    assert not mine.exists()
+
+
 def test_clean_stale_puts_back_the_old_outputs_after_a_kill_between_renames(tmp_path):
     """Killed after publish() moved the old folder aside but before the new one came in."""
     out = tmp_path / "output"

@@ -202,6 +202,10 @@ def count_of(code, column, expected, frame="digitization"):
     return check
 
 
+def every_default_unit(ds):
+    assert ds.units["code"].tolist() == [u[0] for u in DEFAULT_UNITS]
+
+
 MERGED_TWO_ROW_HEADER = RawSheet(
     [["STT", "Đơn vị", "Hồ sơ", None, None, None],
      [None, None, "Tiếp nhận", "Số hoá đầy đủ khi tiếp nhận", "Giải quyết", "Số hoá kết quả"],
@@ -289,6 +293,11 @@ CASES = [
         tmp, units=[*DEFAULT_UNITS, ("XA_THU", "Thử", "commune", "")],
         months={MONTH: month_with(ThanhToan=[("Thử", 1, 1)])}), "error", ("ambiguous unit", "write the prefix"),
          sheet="ThanhToan", row=FIRST, column="Đơn vị", value="Thử"),
+    Case("unit-renamed-in-units-csv", lambda tmp: make_data_dir(
+        tmp, units=[(c, "Hoà Sơn" if c == "XA_HOA_BINH" else n, k, a) for c, n, k, a in DEFAULT_UNITS],
+        months={"2023-05": valid_month(), MONTH: valid_month()}), "error",
+         ("unknown unit 'Hoà Bình' in raw/2023-05.xlsx and raw/2023-06.xlsx", "is not in units.csv",
+          "if it is the old name of 'Hoà Sơn' (XA_HOA_BINH), add 'Hoà Bình' to that unit's aliases"), file=""),
     Case("unit-missing-from-sheet", sheets(SoHoa=[("Ngọc Kỳ", 1, 1, 1, 1)]), "warning",
          ("has no row in SoHoa", "counted as no dossiers"), sheet="SoHoa", value="Hoà Bình"),
     # --- dates
@@ -348,6 +357,11 @@ CASES = [
          value="village"),
     Case("registry-empty-code", units([*DEFAULT_UNITS, ("", "Xuân", "commune", "")]), "error",
          ("empty unit code",), file="units.csv", row=8, column="code"),
+    Case("registry-semicolons", units_text("code;name;kind;aliases\n" + "".join(
+        f"{c};{n};{k};{a}\n" for c, n, k, a in DEFAULT_UNITS)), "ok",
+         check=every_default_unit),
+    Case("registry-other-separator", units_text("code|name|kind\nTP|Phòng Tư pháp huyện|department\n"), "error",
+         ("no column 'code', 'name', 'kind'", "the likely cause is the separator '|'"), file="units.csv", row=1),
     Case("registry-not-utf8", units_text("code,name,kind\nXA,Hoà Bình,commune\n".encode("cp1252")), "error",
          ("not UTF-8", "CSV UTF-8"), file="units.csv"),
     # --- config.yml
@@ -458,6 +472,74 @@ def test_report_refuses_errors_and_writes_nothing(c, tmp_path, capsys, monkeypat
     assert code == 1
     assert "Nothing was written." in err and "Traceback" not in err
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_formula_without_a_saved_result_is_the_one_problem(tmp_path):
+    """Its row is still the unit's row (no "has no row" warning), and a totals row is not
+    checked against rows in error (no totals warnings)."""
+    month = valid_month()
+    thu = next(i for i, r in enumerate(month["SoHoa"]) if r[0] == "Thử")
+    excel_row = FIRST + thu
+    month["SoHoa"][thu] = ("Thử", 15, f"=B{excel_row}-1", 13, 13)
+    data = make_data_dir(tmp_path, months={MONTH: month})  # with a "Tổng cộng" row
+    problems = load.validate(data, MONTH)
+    assert [(p.level, p.sheet, p.row, p.column) for p in problems] == [
+        ("error", "SoHoa", excel_row, "Số hoá đầy đủ khi tiếp nhận")], [str(p) for p in problems]
+    assert "formula without a saved result" in problems[0].message
+
+
+def test_a_formula_without_a_saved_result_in_the_unit_cell_is_one_problem(tmp_path):
+    month = valid_month()
+    month["SoHoa"][0] = ("=A1", *month["SoHoa"][0][1:])
+    data = make_data_dir(tmp_path, months={MONTH: month}, totals=False)
+    problems = [p for p in load.validate(data, MONTH) if p.is_error]
+    assert [(p.row, p.column) for p in problems] == [(FIRST, "Đơn vị")], [str(p) for p in problems]
+
+
+def test_a_unit_renamed_in_units_csv_is_one_problem_suggesting_an_alias(tmp_path):
+    """Old workbooks write the old name: one problem (not one per row) saying which files, and that the
+    old name may be added to the renamed unit's aliases; no "has no row" warning for that unit."""
+    renamed = [(c, "Hoà Sơn" if c == "XA_HOA_BINH" else n, k, a) for c, n, k, a in DEFAULT_UNITS]
+    old = valid_month()  # the workbooks say "Hoà Bình"
+    old["QuaHan"] = [dossier(unit="UBND xã Hoà Bình")]
+    data = make_data_dir(tmp_path, units=renamed, months={"2023-04": valid_month(), "2023-05": valid_month(),
+                                                          MONTH: old})
+    problems = load.validate(data, MONTH)
+    assert len(problems) == 1, "\n".join(str(p) for p in problems)
+    p = problems[0]
+    assert p.is_error
+    assert ("unknown unit 'Hoà Bình' in raw/2023-04.xlsx, raw/2023-05.xlsx and raw/2023-06.xlsx (7 rows of SoHoa, "
+            "QuaHan, ThanhToan) is not in units.csv; if it is the old name of 'Hoà Sơn' (XA_HOA_BINH), add "
+            "'Hoà Bình' to that unit's aliases") in p.message
+    # done as it says, the data is clean
+    with_alias = [(c, n, k, "Hoà Bình" if c == "XA_HOA_BINH" else a) for c, n, k, a in renamed]
+    fixed = make_data_dir(tmp_path / "fixed", units=with_alias,
+                          months={"2023-04": valid_month(), "2023-05": valid_month(), MONTH: old})
+    assert load.validate(fixed, MONTH) == []
+
+
+def test_an_old_name_with_no_single_unit_to_pair_gives_the_closest_names(tmp_path):
+    renamed = [(c, {"XA_HOA_BINH": "Hoà Sơn", "XA_NGOC_KY": "Ngọc Sơn"}.get(c, n), k, a)
+               for c, n, k, a in DEFAULT_UNITS]
+    month = valid_month()
+    month["SoHoa"] = [r for r in month["SoHoa"] if r[0] != "Ngọc Kỳ"]  # two units without a row: which one?
+    data = make_data_dir(tmp_path, units=renamed, months={"2023-05": month, MONTH: month})
+    problems = load.validate(data, MONTH)
+    hoa_binh = [p for p in problems if p.is_error and "'Hoà Bình'" in p.message]
+    assert len(hoa_binh) == 1
+    assert "if it is the old name of a unit, add 'Hoà Bình' to that unit's aliases in units.csv (closest" \
+        in hoa_binh[0].message
+    no_row = {(p.file, p.value) for p in problems if "has no row in SoHoa" in p.message}
+    assert no_row == {(f"raw/{m}.xlsx", u) for m in ("2023-05", MONTH) for u in ("Hoà Sơn", "Ngọc Sơn")}
+
+
+def test_an_unknown_name_in_one_workbook_stays_located_row_by_row(tmp_path):
+    data = make_data_dir(tmp_path, months={"2023-05": valid_month(),
+                                           MONTH: month_with(SoHoa=[("Hoa Binh", 1, 1, 1, 1), ("Ngọc Kỳ", 1, 1, 1, 1)],
+                                                             ThanhToan=[("Hoa Binh", 1, 1)])})
+    errors = [p for p in load.validate(data, MONTH) if p.is_error]
+    assert [(p.sheet, p.row) for p in errors] == [("SoHoa", FIRST), ("ThanhToan", FIRST)]
+    assert all(p.message.startswith("unknown unit: not in units.csv") for p in errors)
 
 
 # ----------------------------------------------------------------- docs/troubleshooting.md

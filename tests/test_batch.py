@@ -31,6 +31,7 @@ def copy_data(tmp_path: Path, months) -> Path:
 def test_bad_range_or_jobs_is_a_usage_error(tmp_path, capsys):
     assert run_batch("2023-06", "2023-05", DATA, tmp_path / "out", {}) == EXIT_USAGE
     assert run_batch("2023-05", "2023-06", DATA, tmp_path / "out", {}, jobs=0) == EXIT_USAGE
+    assert run_batch("2023-05", "9999-12", DATA, tmp_path / "out", {}) == EXIT_USAGE  # no 10000-01 to reach
     assert "ERROR" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
@@ -105,3 +106,88 @@ def test_batch_over_sample_months_one_broken(tmp_path, capsys):
     assert "2023-04/report.html" in links and "2023-05/report.pdf" in links
     assert "2023-05/units/XA_HUNG_DAO.html" in links
     assert broken_links(all_pages(out)) == []
+
+
+# ----------------------------------------------------------------- Ctrl-C (issue 13, item 1)
+
+def _published(out: Path) -> set[str]:
+    return {p.name for p in out.glob("20??-??") if (p / "outcomes.json").is_file()} if out.is_dir() else set()
+
+
+def _processes_with(tag: str) -> list[int]:
+    """Processes whose environment carries `tag` (the batch, its workers and their kernels)."""
+    found = []
+    for env in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if tag.encode() in env.read_bytes():
+                found.append(int(env.parent.name))
+        except OSError:
+            pass
+    return found
+
+
+def _wait_until(condition, seconds: float, what: str) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds the kernels through /proc")
+def test_ctrl_c_stops_the_workers_and_their_kernels_and_publishes_nothing_more(tmp_path):
+    """Ctrl-C while months are being built (SIGINT to the whole process group, as a terminal sends it, twice):
+    the batch exits 130 within seconds, says exactly which months were published, and nothing else is
+    published or left running."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import uuid
+
+    tag = f"CCHC_TEST_BATCH_{uuid.uuid4().hex}"
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cchc", "batch", "--from", "2023-01", "--to", "2023-06", "-j", "2",
+         "--data-dir", str(DATA), "--output-dir", str(out)],
+        cwd=ROOT, env={**os.environ, tag: "1"}, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    err_lines: list[str] = []
+    reader = threading.Thread(target=lambda: err_lines.extend(proc.stderr), daemon=True)
+    reader.start()
+    try:
+        # the moment a user presses Ctrl-C: a month published, others being built by their kernels
+        _wait_until(lambda: _published(out) and list(out.glob(".staging-*")) or proc.poll() is not None, 400,
+                    "a month published while others are being built")
+        assert proc.poll() is None, "".join(err_lines)
+        before = _published(out)
+        os.killpg(proc.pid, signal.SIGINT)
+        _wait_until(lambda: any("Interrupted" in ln for ln in err_lines) or proc.poll() is not None, 20,
+                    "the batch says it was interrupted")
+        try:
+            os.killpg(proc.pid, signal.SIGINT)  # impatient: a second Ctrl-C
+        except ProcessLookupError:
+            pass  # already gone
+        stdout = proc.stdout.read() if proc.wait(timeout=20) is not None else ""
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    reader.join(10)
+    stderr = "".join(err_lines)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stdout + stderr, stdout + stderr
+    # exactly the months published before the interrupt, said so
+    _wait_until(lambda: not _processes_with(tag), 20, "every worker and kernel of the batch gone")
+    published = _published(out)
+    assert before <= published
+    said = sorted(published)
+    assert (f"Interrupted: {len(said)} month(s) were published before the interrupt: {', '.join(said)}; "
+            "nothing else was written.") in stderr
+    for month in {"2023-01", "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"} - published:
+        assert f"  {month}  stopped  interrupted" in stdout
+    assert not list(out.glob(".staging-*")) and not list(out.glob(".replaced-*"))

@@ -8,6 +8,7 @@ with pyplot), so there is nothing to close; PNGs go to ``tmp_path``.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 
 import numpy as np
@@ -339,6 +340,30 @@ def test_district_trend_gaps_single_month_empty(tmp_path):
     assert is_message(district_trend(dist.iloc[0:0]), "Không có dữ liệu")
     nan = dist.assign(reception_rate=np.nan, result_rate=np.nan, local_average_reception_rate=np.nan)
     assert is_message(district_trend(nan), "Chưa có tỷ lệ")
+
+
+def _tick_label_overlaps(fig) -> int:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    labels = [t for t in main_ax(fig).get_xticklabels() if t.get_visible() and t.get_text().strip()]
+    boxes = [t.get_window_extent(canvas.get_renderer()) for t in labels]
+    return sum(a.overlaps(b) for a, b in zip(boxes, boxes[1:]))
+
+
+@pytest.mark.parametrize("start, n", [("2019-01", 6), ("2019-01", 18), ("2019-01", 24), ("2019-07", 30),
+                                      ("2019-01", 60), ("2018-11", 60), ("2001-01", 240)])
+def test_district_trend_month_labels_never_overlap(start, n):
+    from cchc.months import add_months, month_range
+
+    months = month_range(start, add_months(start, n - 1))
+    fig = district_trend(make_dist(make_um(4, 1, months=months)))
+    assert _tick_label_overlaps(fig) == 0
+    labels = [t.get_text() for t in main_ax(fig).get_xticklabels()]
+    if n > 24:  # a long history is labelled by year
+        assert all(re.fullmatch(r"\d{4}", t) for t in labels), labels
+        assert 2 <= len(labels) <= 12
 
 
 # ------------------------------------------------------------------ 3. heat map

@@ -75,3 +75,19 @@ def test_no_traceback_from_the_module_entry_point(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize("argv", [
+    ["report", "--month", "9999-12"],
+    ["validate", "--month", "9999-12"],
+    ["template", "--month", "0000-01"],
+    ["batch", "--from", "2023-01", "--to", "9999-12"],
+    ["batch", "--from", "1066-10", "--to", "2023-06"],
+])
+def test_an_impossible_month_is_a_usage_error_not_a_failure(argv, capsys, tmp_path):
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--data-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert "between 1950-01 and 2149-12" in err and "unexpected failure" not in err
+    assert list(tmp_path.iterdir()) == []

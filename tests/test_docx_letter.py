@@ -276,3 +276,38 @@ def test_xml_children_in_schema_order(seed_doc):
                 assert known == sorted(known, key=order.index), (parent, tags)
                 checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("month", ["2023-01", "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"])
+def test_the_end_of_the_body_is_kept_with_the_signature(month, tmp_path):
+    """As far as Word allows: the last paragraph 'keeps with next' (with widow control, its last lines go
+    over with the closing table), the spacer too; the closing row cannot split and its lines keep together."""
+    import zipfile
+    import xml.etree.ElementTree as ET
+
+    from cchc.monthly import review
+
+    letter = review(month, Path(__file__).resolve().parents[1] / "data").letter
+    path = tmp_path / "letter.docx"
+    write_docx(letter, path)
+    doc = Document(str(path))
+    paragraphs = doc.paragraphs
+    last = max(i for i, p in enumerate(paragraphs) if p.text == letter.blocks[-1].text)
+    assert paragraphs[last].paragraph_format.keep_with_next
+    assert paragraphs[last].paragraph_format.widow_control
+    spacer = paragraphs[last + 1]
+    assert spacer.text == "" and spacer.paragraph_format.keep_with_next
+    closing = doc.tables[-1]
+    assert letter.signer_name in closing.rows[0].cells[1].text
+    for cell in closing.rows[0].cells:
+        assert all(p.paragraph_format.keep_together for p in cell.paragraphs)
+        assert all(p.paragraph_format.keep_with_next for p in cell.paragraphs[:-1])
+    # what Word reads: after the last body paragraph, only the spacer, then the closing table, whose row cannot split
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    body = ET.fromstring(zipfile.ZipFile(path).read("word/document.xml")).find(f"{w}body")
+    kids = list(body)
+    tables = [i for i, k in enumerate(kids) if k.tag == f"{w}tbl"]
+    end = tables[-1]
+    assert [k.tag for k in kids[end - 2:end]] == [f"{w}p", f"{w}p"]
+    assert all(k.find(f"{w}pPr/{w}keepNext") is not None for k in kids[end - 2:end])
+    assert kids[end].find(f"{w}tr/{w}trPr/{w}cantSplit") is not None

@@ -37,7 +37,7 @@ def june(tmp_path_factory):
     assert done.returncode == 0, done.stderr
     # the quick exit (cchc.cli.run) still removes WeasyPrint's temporary font folder
     assert not list(tmp.glob("weasyprint-*"))
-    return out / "2023-06", done
+    return out / "2023-06", done, tmp
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +59,17 @@ def html_text(june):
     return (june[0] / "report.html").read_text(encoding="utf-8")
 
 
+def test_no_warning_about_the_kernel_s_transport(june):
+    """The kernel talks over Unix sockets in a private folder, removed after the run: ipykernel's
+    "Kernel is running over TCP without encryption" warning is not raised (nor hidden)."""
+    folder, done, tmp = june
+    assert "without encryption" not in done.stderr, done.stderr
+    assert "[IPKernelApp]" not in done.stderr, done.stderr
+    assert not list(tmp.glob("cchc-kernel-*"))
+
+
 def test_report_writes_every_file(june):
-    folder, done = june
+    folder, done, _ = june
     for name in ("report.html", "report.pdf", "outcomes.json", "report.ipynb", "report.docx", "scorecard.xlsx"):
         assert (folder / name).stat().st_size > 0, name
     assert "Wrote" in done.stdout

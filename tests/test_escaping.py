@@ -133,6 +133,8 @@ def evil_outcomes():
     walk(o)
     o["overdue"][0]["reason"] = f"{SCRIPT} do lỗi phần mềm {LINK}"
     o["overdue"][0]["basis"] = f"@SUM(1) {IMG} Báo cáo số 107/BC-UBND"
+    # the letter's excuses come from district.overdue_excuses (the list of dossiers is bounded)
+    o["district"]["overdue_excuses"][0].update(reason=o["overdue"][0]["reason"], basis=o["overdue"][0]["basis"])
     return o
 
 
@@ -173,6 +175,7 @@ def test_data_text_cannot_add_blocks_to_the_letter(evil_outcomes, evil_config):
     its lines cannot become headings or list items of the letter's markup."""
     o = copy.deepcopy(evil_outcomes)
     o["overdue"][0]["reason"] = "chậm\n## 9. Mục giả\r\n- dòng giả\u2028+ **đậm giả**"
+    o["district"]["overdue_excuses"][0]["reason"] = o["overdue"][0]["reason"]
     letter = narrative.build_letter(o, evil_config)
     normal = narrative.build_letter(copy.deepcopy(evil_outcomes), evil_config)
     assert [b.kind for b in letter.blocks] == [b.kind for b in normal.blocks]

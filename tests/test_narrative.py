@@ -395,7 +395,7 @@ def test_nothing_is_hard_coded(o, config):
     assert letter.issuer == ["UBND TỈNH HÒA BÌNH"]
     assert letter.number.endswith("/UBND-KSTT")
     assert letter.place_date.startswith("Hòa Bình, ngày")
-    assert letter.recipients == ["- Thủ trưởng các cơ quan chuyên môn thuộc UBND tỉnh;",
+    assert letter.recipients == ["- Giám đốc các sở, Thủ trưởng các ban, ngành tỉnh;",
                                  "- Chủ tịch UBND các xã, phường."]
     assert letter.distribution == ["- Như trên;", "- Lưu: VT."]
     assert letter.signer_title == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
@@ -499,3 +499,28 @@ def test_letter_dataclass_is_plain():
     letter = Letter(number="Số: /X", blocks=[Block("paragraph", [Run("a"), Run("b", italic=True)])])
     assert letter.body_text() == "ab"
     assert letter.text() == "Số: /X\nab"
+
+
+@pytest.mark.parametrize("reason, note", [
+    # a reason written as a sentence: after a colon, its first letter lowered
+    ("Mất điện toàn khu vực ngày 04/7/2023", "(Phòng Tư pháp huyện: mất điện toàn khu vực ngày 04/7/2023)"),
+    ("Do lỗi đường truyền", "(Phòng Tư pháp huyện: do lỗi đường truyền)"),
+    # lowering would change a name or an abbreviation: the reason as written
+    ("VNPT iGate bảo trì hệ thống", "(Phòng Tư pháp huyện: VNPT iGate bảo trì hệ thống)"),
+    ("Sở Tư pháp đề nghị tạm dừng", "(Phòng Tư pháp huyện: Sở Tư pháp đề nghị tạm dừng)"),
+    ("Hải Dương mất điện diện rộng", "(Phòng Tư pháp huyện: Hải Dương mất điện diện rộng)"),
+    ("04/7/2023 mất điện", "(Phòng Tư pháp huyện: 04/7/2023 mất điện)"),
+    # a reason that goes on from the unit's name ("do …", "vì …"): today's wording
+    ("do lỗi phân mềm nên chưa trả kết quả", "(Phòng Tư pháp huyện do lỗi phân mềm nên chưa trả kết quả)"),
+])
+def test_an_excused_reason_reads_after_the_unit_name(o, config, reason, note):
+    o["overdue"] = [dict(o["overdue"][0], code="TP", name="Phòng Tư pháp huyện", kind="department",
+                         excused=True, reason=reason)]
+    o["district"]["overdue_excuses"] = [{"code": "TP", "name": "Phòng Tư pháp huyện", "kind": "department",
+                                         "reason": reason, "basis": ""}]
+    body = build_letter(o, config).body_text()
+    assert note in body, body.split("\n")[1]
+
+
+def test_the_seed_excused_note_is_unchanged(letter):
+    assert "(UBND xã An Thanh do lỗi phần mềm nên công chức" in letter.body_text()

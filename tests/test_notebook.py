@@ -96,3 +96,103 @@ def test_runs_in_jupyterlab_with_its_defaults_as_under_papermill(nb):
     assert errors == []
     after = sorted((ROOT / "output").iterdir()) if (ROOT / "output").exists() else []
     assert after == before  # files_dir None: nothing written
+
+
+# ----------------------------------------------------- bad data, other folders (issue 13, items 3 and 4)
+
+def _bad_data(tmp_path: Path) -> Path:
+    """A June with two errors and a warning."""
+    from workbooks import make_data_dir, valid_month
+
+    month = valid_month()
+    month["SoHoa"] = [("Ngọc Kỳ", -3, 0, 0, 0), ("Xã Không Có", 1, 1, 1, 1)]
+    return make_data_dir(tmp_path, months={"2023-06": month})
+
+
+def test_a_data_error_says_every_problem_as_the_command_line_does(tmp_path, capsys):
+    import pickle
+
+    from cchc.cli import print_problems
+    from cchc.dataset import DataError
+
+    data = _bad_data(tmp_path)
+    with pytest.raises(DataError) as caught:
+        review("2023-06", data)
+    problems = caught.value.problems
+    assert sum(p.is_error for p in problems) == 2 and any(not p.is_error for p in problems)
+    print_problems(problems)
+    cli_lines = capsys.readouterr().err.splitlines()
+    message = str(caught.value)
+    assert message.splitlines() == ["2 error(s) in the input data:", *cli_lines]
+    assert "value '-3'" in message and "Xã Không Có" in message
+    assert pickle.loads(pickle.dumps(caught.value)).problems == problems
+
+
+def test_relative_data_dir_is_the_repository_root_s_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # plain papermill starts the kernel where it was started
+    assert review("2023-05", "data").ds.data_dir == ROOT / "data"
+
+
+def test_a_missing_data_folder_says_where_it_was_looked_for(tmp_path, monkeypatch):
+    from cchc.dataset import DataError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError) as caught:
+        review("2023-05", "no-such-data")
+    assert (f"the data folder {ROOT / 'no-such-data'} does not exist (data_dir 'no-such-data' is taken from "
+            f"the repository root {ROOT}") in str(caught.value)
+
+
+def _papermill(cwd: Path, *params: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "papermill", str(NOTEBOOK), "out.ipynb", "--no-progress-bar",
+                           *params], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_plain_papermill_from_another_folder_finds_the_data(tmp_path):
+    done = _papermill(tmp_path, "-p", "month", "2023-05")
+    assert done.returncode == 0, done.stderr[-3000:]
+    run = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    letter_cell = next(c for c in run.cells if "letter" in c.metadata.get("tags", []))
+    shown = "".join(o.get("data", {}).get("text/html", "") for o in letter_cell.outputs)
+    assert shown.strip() == render_html(review("2023-05", ROOT / "data").letter).strip()
+
+
+@pytest.mark.slow
+def test_plain_papermill_on_bad_data_shows_every_problem(tmp_path):
+    from cchc.load import validate
+
+    data = _bad_data(tmp_path)
+    done = _papermill(tmp_path, "-p", "month", "2023-06", "-p", "data_dir", str(data))
+    assert done.returncode != 0
+    run = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    errors = [o for c in run.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert len(errors) == 1 and errors[0].ename == "DataError"
+    for p in validate(data, "2023-06"):  # each problem, in the notebook and on papermill's stderr
+        assert str(p) in errors[0].evalue
+        assert str(p) in done.stderr
+
+
+@pytest.mark.parametrize("months, subtitle", [
+    ([f"{y}-{m:02d}" for y in range(2019, 2024) for m in range(1, 13)],
+     "UBND HUYỆN THỬ — dữ liệu 60 tháng, từ tháng 1/2019 đến tháng 12/2023."),
+    (["2023-01", "2023-02", "2023-04"], "UBND HUYỆN THỬ — dữ liệu 3 tháng, từ tháng 1/2023 đến tháng 4/2023 "
+                                        "(thiếu 1 tháng)."),
+    (["2023-06"], "UBND HUYỆN THỬ — dữ liệu tháng 6/2023."),
+])
+def test_the_title_gives_the_months_read_as_a_range(monkeypatch, months, subtitle):
+    import html
+    import re
+    from types import SimpleNamespace
+
+    from cchc import notebook as nbk
+
+    shown = []
+    monkeypatch.setattr(nbk, "_display", shown.append)  # our own display helper, not a library's
+    nbk.show_title(SimpleNamespace(config={"issuer": "UBND HUYỆN THỬ"}, month=months[-1],
+                                   ds=SimpleNamespace(months=months)))
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", shown[0]))
+    assert subtitle in text.splitlines()

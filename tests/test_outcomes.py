@@ -36,7 +36,8 @@ def doc():
 def test_top_level_shape(doc):
     assert list(doc) == ["month", "previous_month", "next_month", "parameters", "inputs", "coverage", "missing", "district",
                          "local_average_reception_rate", "units", "overdue", "overdue_listed", "payment_window", "outcomes",
-                         "warnings"]
+                         "index766", "warnings"]
+    assert doc["index766"] is None  # no 766 export this month
     assert (doc["month"], doc["previous_month"], doc["next_month"]) == ("2023-06", "2023-05", "2023-07")
     assert list(doc["outcomes"]) == ["commend_departments", "commend_local_digitization", "commend_local_payment",
                                      "criticize", "remind", "payment_window", "payment_meets", "payment_below",

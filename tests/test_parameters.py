@@ -117,7 +117,8 @@ def test_the_parameters_are_declared_once_in_the_notebooks_order():
 
     assert params.PARAMETER_NAMES == (
         "payment_target", "very_low_payment", "commend_local_digitization", "commend_payment",
-        "criticism_months", "payment_window_start", "commend_department_digitization")
+        "criticism_months", "payment_window_start", "commend_department_digitization",
+        "index766_good", "index766_urgent", "index766_top")
     assert tuple(params.DEFAULTS) == params.PARAMETER_NAMES
     assert config.PARAMETER_NAMES is params.PARAMETER_NAMES  # config.yml's check of its keys
     n = len(params.PARAMETER_NAMES)

@@ -148,3 +148,25 @@ def test_the_same_pages_with_only_dejavu_and_with_more_fonts(report_page, tmp_pa
     bare = _pdf_on(_machine(tmp_path, "bare", dejavu), html, tmp_path / "bare.pdf")
     rich = _pdf_on(_machine(tmp_path, "rich", more), html, tmp_path / "rich.pdf")
     assert len(bare) == len(rich) and bare == rich
+
+
+# ------------------------------------------------- the signature never stands alone (issue 13, item 5)
+
+def _squash(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@pytest.mark.parametrize("month", ["2023-01", "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"])
+def test_the_page_with_the_signature_has_the_end_of_the_body(month, tmp_path):
+    """Decree 30 practice: the closing lines of the body, 'Nơi nhận' and the signature on one page."""
+    from cchc.monthly import review
+    from cchc.narrative import render_html
+
+    letter = review(month, Path(__file__).resolve().parents[1] / "data").letter
+    pages = [_squash(t) for t in page_texts(html_to_pdf(html_page(render_html(letter)), tmp_path / "l.pdf"))]
+    signed = [i for i, t in enumerate(pages) if _squash(letter.signer_name) in t]
+    assert len(signed) == 1
+    page = pages[signed[0]]
+    assert _squash(letter.distribution_label) in page and all(_squash(t) in page for t in letter.signer_title)
+    last_words = " ".join(_squash(letter.blocks[-1].text).split()[-4:])
+    assert last_words in page, f"page {signed[0] + 1} of {len(pages)} starts: {page[:200]}"

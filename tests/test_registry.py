@@ -216,3 +216,29 @@ def test_default_units_are_valid(tmp_path):
 def test_clash_reported_once(tmp_path):
     units, problems = _problems(tmp_path, "code,name,kind\nA,Phường 1,ward\nB,Phường 1,ward\n")
     assert [(p.level, p.row) for p in problems] == [("error", 3)]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_or_tab_separated_units_csv_reads_as_the_comma_one(tmp_path, delimiter):
+    """Excel in a Vietnamese locale saves "CSV" separated by ';' (aliases, which hold ';', then come quoted)."""
+    import csv
+
+    write_units(tmp_path / "units.csv", DEFAULT_UNITS)
+    expected, _ = read_units(tmp_path / "units.csv")
+    with open(tmp_path / "excel.csv", "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, delimiter=delimiter)
+        w.writerow(["code", "name", "kind", "aliases"])
+        w.writerows([*u[:3], "Phụng Kỳ;Phung Ky" if u[3] else ""] for u in DEFAULT_UNITS)
+    units, problems = read_units(tmp_path / "excel.csv")
+    assert problems == []
+    assert units["code"].tolist() == expected["code"].tolist()
+    assert units["name"].tolist() == expected["name"].tolist()
+    assert units.set_index("code").loc["XA_PHUONG_KY", "aliases"] == ("Phụng Kỳ", "Phung Ky")
+
+
+def test_an_unknown_separator_is_named_as_the_likely_cause(tmp_path):
+    units, problems = _problems(tmp_path, "code|name|kind\nA|Ngọc Kỳ|commune\n")
+    assert len(units) == 0
+    assert len(problems) == 1, [str(p) for p in problems]  # one cause, not one error per column
+    assert "the likely cause is the separator '|'" in problems[0].message
+    assert "'code', 'name', 'kind'" in problems[0].message

@@ -156,6 +156,39 @@ def _month_tick(month: str) -> str:
         return str(month)
 
 
+#: Up to this many months, the trend's axis labels every month; beyond, the years.
+MONTH_TICKS_MAX = 18
+#: At most this many years labelled on a long trend (every 2nd, 5th … year beyond).
+YEAR_TICKS_MAX = 12
+
+
+def _month_axis(ax, months: list[str]) -> None:
+    """The x axis of a trend over `months` (positions 0, 1, …).
+
+    Up to a year, every month "T6\n2023"; up to MONTH_TICKS_MAX months, every
+    month with the year under January and the first month only; a longer
+    history is labelled by year (at each January, or the first month when the
+    history starts mid-year far enough from the next January), every month a
+    small unlabelled tick.
+    """
+    ticks = [_month_tick(m) for m in months]
+    if len(months) <= 12:
+        ax.set_xticks(range(len(months)), ticks)
+        return
+    if len(months) <= MONTH_TICKS_MAX:  # "2024" side by side would overlap
+        ax.set_xticks(range(len(months)), [t if i == 0 or m.endswith("-01") else t.split("\n")[0]
+                                           for i, (t, m) in enumerate(zip(ticks, months))])
+        return
+    starts = [i for i, m in enumerate(months) if m.endswith("-01")]
+    if not starts or starts[0] >= 6:  # the first year's label, when its January is not shown
+        starts.insert(0, 0)
+    step = next(k for k in (1, 2, 5, 10, 20, 50, 100) if len(starts) / k <= YEAR_TICKS_MAX)
+    years = [i for i in starts if int(months[i][:4]) % step == 0] if step > 1 else starts
+    ax.set_xticks(years, [months[i][:4] for i in years])
+    ax.set_xticks(range(len(months)), minor=True)
+    ax.tick_params(axis="x", which="minor", length=2)
+
+
 def _shorten(text: str, limit: int = _LABEL_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -638,11 +671,7 @@ def district_trend(dist: pd.DataFrame, level: str | None = None) -> Figure:
                         color=_INK, gid=f"end:{gid}",
                         arrowprops=None if abs(y - val) < gap * 0.3 else
                         dict(arrowstyle="-", color=_GREY, linewidth=0.5))
-        ticks = [_month_tick(m) for m in months]
-        if len(months) > 12:  # the year under January and the first month only: "2024" side by side overlaps
-            ticks = [t if i == 0 or m.endswith("-01") else t.split("\n")[0]
-                     for i, (t, m) in enumerate(zip(ticks, months))]
-        ax.set_xticks(x, ticks)
+        _month_axis(ax, months)
         ax.set_xlim(-0.4, len(months) - 1 + max(0.9, len(months) * 0.12))
         ax.set_ylim(ylo, yhi)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))

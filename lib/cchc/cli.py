@@ -1,4 +1,4 @@
-"""python -m cchc {report, validate, batch, template}.
+"""python -m cchc {report, validate, batch, template, units}.
 
 Exit status: 0 on success, 1 when the data or a run has problems (listed on
 stderr), 2 on a wrong command line. An unexpected failure is one line on
@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from cchc.dataset import DataError, Problem
-from cchc.months import is_month
+from cchc.dataset import DataError, Problem, problem_lines
+from cchc.months import month_error
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: Set (to anything) to get the traceback of an unexpected failure instead of one line.
@@ -21,8 +21,9 @@ DEBUG_VARIABLE = "CCHC_DEBUG"
 
 
 def _month(text: str) -> str:
-    if not is_month(text):
-        raise argparse.ArgumentTypeError(f"expected a month YYYY-MM, got {text!r}")
+    problem = month_error(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return text.strip()
 
 
@@ -70,18 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     tpl.add_argument("--month", type=_month, required=True)
     tpl.add_argument("--data-dir", type=Path, default=Path("data"))
     tpl.add_argument("--force", action="store_true", help="overwrite an existing workbook")
+
+    uni = sub.add_parser("units", help="write units.csv with a province's communes, wards and special zones "
+                                       "from the official list after July 2025")
+    uni.add_argument("--province", required=True, help='the province\'s name, e.g. "An Giang" or "Thành phố Huế"')
+    uni.add_argument("--data-dir", type=Path, default=Path("data"))
+    uni.add_argument("--force", action="store_true", help="overwrite an existing units.csv")
     return parser
 
 
 def print_problems(problems: list[Problem], out=None) -> None:
     out = out or sys.stderr
-    errors = [p for p in problems if p.is_error]
-    warnings = [p for p in problems if not p.is_error]
-    for p in errors:
-        print(f"ERROR   {p}", file=out)
-    for p in warnings:
-        print(f"WARNING {p}", file=out)
-    print(f"{len(errors)} error(s), {len(warnings)} warning(s)", file=out)
+    for line in problem_lines(problems):
+        print(line, file=out)
 
 
 def _resolve_month(month: str | None, data_dir: Path) -> str:
@@ -173,7 +175,26 @@ def cmd_template(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"report": cmd_report, "validate": cmd_validate, "batch": cmd_batch, "template": cmd_template}
+def cmd_units(args) -> int:
+    from cchc.provinces import UnknownProvince, list_version, write_local_units
+
+    try:
+        path, summary = write_local_units(args.data_dir, args.province, force=args.force)
+    except (FileExistsError, UnknownProvince) as exc:
+        print(f"ERROR   {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    c = summary["counts"]
+    print(f"Wrote {path}: {summary['total']} local units of {summary['province']} ({c['commune']} commune(s), "
+          f"{c['ward']} ward(s), {c['special_zone']} special zone(s)) from the official list "
+          f"(vietnam-provinces {list_version()}).")
+    print("The departments are not in the official list: add each sở, ban, ngành as a row "
+          "code,name,department (full name as printed, e.g. Sở Tư pháp) above the local units, "
+          "and the units' portal codes (MA_COQUAN) in the dvc_code column.")
+    return EXIT_OK
+
+
+COMMANDS = {"report": cmd_report, "validate": cmd_validate, "batch": cmd_batch, "template": cmd_template,
+            "units": cmd_units}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ import pandas as pd
 from cchc import cells
 from cchc.log import Log
 from cchc.registry import Registry
+from cchc.renamed import UNKNOWN_UNIT
 from cchc.table import Table
 
 
@@ -67,7 +68,7 @@ def unit_codes(table: Table, data: pd.DataFrame, registry: Registry, log: Log, c
         else:
             near = registry.closest(cells.cell_text(u))
             hint = f"; closest registry names: {', '.join(near)}" if near else ""
-            resolved.append((None, f"unknown unit: not in units.csv (name or alias){hint}"))
+            resolved.append((None, f"{UNKNOWN_UNIT}{hint}"))
     resolved.append((None, "blank"))
     out_codes = np.array([c for c, _ in resolved], dtype=object)[codes]
     out_errors = np.array([e for _, e in resolved], dtype=object)[codes]

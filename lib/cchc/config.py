@@ -30,7 +30,8 @@ def defaults(level: str = DEFAULT_LEVEL) -> dict:
     """Values of the optional keys when config.yml leaves them out."""
     return {
         "level": level,
-        "proposer": f"Văn phòng HĐND và UBND {level}",
+        # a province's People's Committee has its own office; a commune's (and a former district's) is shared
+        "proposer": "Văn phòng UBND tỉnh" if level == "tỉnh" else f"Văn phòng HĐND và UBND {level}",
         # no default recipients: the letter addresses the kinds of unit the
         # registry holds ("Chủ tịch UBND các xã, phường", …)
         "recipients": [],

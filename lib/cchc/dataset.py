@@ -49,13 +49,29 @@ class Problem:
         return f"{loc}: {self.message}" if loc else self.message
 
 
+def problem_lines(problems: list[Problem]) -> list[str]:
+    """Every problem on a line of its own, errors first, then the count: what
+    `python -m cchc validate` prints."""
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    return ([f"ERROR   {p}" for p in errors] + [f"WARNING {p}" for p in warnings]
+            + [f"{len(errors)} error(s), {len(warnings)} warning(s)"])
+
+
 class DataError(Exception):
-    """Raised when the input has errors; carries every problem found."""
+    """Raised when the input has errors; carries every problem found.
+
+    Its message lists every problem, as the command line does, so that a
+    notebook run in JupyterLab or by plain papermill shows them all.
+    """
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         errors = [p for p in self.problems if p.is_error]
-        super().__init__(f"{len(errors)} error(s) in the input data")
+        super().__init__("\n".join([f"{len(errors)} error(s) in the input data:", *problem_lines(self.problems)]))
+
+    def __reduce__(self):  # pickled with its problems (a batch worker's result), not its message
+        return type(self), (self.problems,)
 
     @property
     def errors(self) -> list[Problem]:
@@ -84,6 +100,9 @@ class Dataset:
     warnings: list[Problem] = field(default_factory=list)
     # months with dossier records: month, code, resolved, finished_on_time, received, received_online
     timeliness: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TIMELINESS_COLUMNS))
+    # the Decision 766 index (cchc.index766): one row per month and scored unit; one per month and province row
+    index766: pd.DataFrame = field(default_factory=lambda: empty_frame(INDEX766_COLUMNS))
+    provinces766: pd.DataFrame = field(default_factory=lambda: empty_frame(PROVINCES766_COLUMNS, issuer="bool"))
 
     def covered(self, figures: str) -> list[str]:
         """The months of the data whose `figures` (a column of `coverage`) some source brought."""
@@ -96,6 +115,15 @@ class Dataset:
 
 
 TIMELINESS_COLUMNS = ["month", "code", "resolved", "finished_on_time", "received", "received_online"]
+def empty_frame(columns: list[str], **dtypes) -> pd.DataFrame:
+    """A frame with no row: the 766 scores float64, `dtypes` as given, the rest str."""
+    score = set(SCORES766)
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "float64" if c in score else "str")) for c in columns})
+
+
+SCORES766 = ["total", "CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH"]
+INDEX766_COLUMNS = ["month", "code", *SCORES766]
+PROVINCES766_COLUMNS = ["month", "dvc_code", "name", *SCORES766, "issuer"]
 UNIT_COLUMNS = ["code", "name", "kind", "aliases", "order", "dvc_code"]
 DIGITIZATION_COLUMNS = ["month", "code", "received", "received_digitized", "resolved", "resolved_digitized", "present"]
 PAYMENT_COLUMNS = ["month", "code", "payment_total", "payment_online", "present"]

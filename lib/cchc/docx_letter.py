@@ -17,7 +17,9 @@ here. Layout (Appendix I of the Decree):
   1 cm (dash and plus items too);
 - a borderless table at the end: "Nơi nhận:" (bold italic 12 pt, entries 11 pt)
   on the left, the signature block (title capitals bold, name bold, centred) on
-  the right;
+  the right; its row never splits, and the last body paragraph keeps with it
+  ("keep with next", widow control), so the signature never stands alone on a
+  page;
 - page numbers centred in the header from page 2 (different first page).
 """
 
@@ -421,12 +423,17 @@ def _recipients(document, letter) -> None:
 
 
 def _body(document, letter) -> None:
-    for block in _get(letter, "blocks", default=[]) or []:
+    blocks = _get(letter, "blocks", default=[]) or []
+    for i, block in enumerate(blocks):
         kind = _get(block, "kind", default="paragraph")
         p = document.add_paragraph()
+        # A heading stays with what follows; so does the last paragraph, with the
+        # closing table (Nơi nhận, signature): with widow control, at least its
+        # last two lines go over with the signature, never the signature alone.
         _paragraph_format(
             p, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=PARAGRAPH_AFTER_PT, line=BODY_LINE_PT,
-            first_indent_cm=FIRST_LINE_INDENT_CM, left_cm=0, right_cm=0, keep_next=(kind == "heading"),
+            first_indent_cm=FIRST_LINE_INDENT_CM, left_cm=0, right_cm=0,
+            keep_next=(kind == "heading" or i == len(blocks) - 1),
         )
         for text, bold, italic in _runs(block):
             _run(p, text, BODY_PT, bold=bold or kind == "heading", italic=italic)
@@ -467,6 +474,12 @@ def _closing(document, letter) -> None:
         p = _cell_paragraph(right, first)
         _paragraph_format(p)
         _run(p, name, SIGNER_PT, bold=True)
+    # Each column in one piece (the row cannot split either: _borderless), for
+    # word processors that look at the paragraphs rather than the row.
+    for cell in (left, right):
+        for p in cell.paragraphs:
+            p.paragraph_format.keep_together = True
+            p.paragraph_format.keep_with_next = p is not cell.paragraphs[-1]
     # A document ends with a paragraph (Word's rule); keep it 1 pt high.
     end = document.add_paragraph()
     _paragraph_format(end, line=1)

@@ -34,8 +34,11 @@ from cchc.dataset import (
 )
 from cchc.dossier_merge import reconcile
 from cchc.dossiers import read_records
+from cchc.index766 import assemble as assemble_index766
+from cchc.index766 import read_export
 from cchc.months import is_month, month_range
 from cchc.registry import load_registry
+from cchc.renamed import no_row_warning, summarize_unknown_units
 from cchc.sources import FIGURES, SOURCES, list_sources, months_of
 from cchc.workbook import MonthData
 
@@ -137,11 +140,7 @@ def _read_workbooks(listing: dict, months: list[str], month: str, registry, prob
                                                  f"the digitisation of {m} is left out", file=file, sheet="SoHoa"))
         else:
             missing = registry.units[~registry.units["code"].isin(result.digitization["code"])]
-            for name, code in zip(missing["name"], missing["code"]):
-                problems.append(Problem(
-                    WARNING, f"unit {name} ({code}) has no row in SoHoa: counted as no dossiers",
-                    file=file, sheet="SoHoa", value=name,
-                ))
+            problems += [no_row_warning(file, code, name) for name, code in zip(missing["name"], missing["code"])]
             _all_zero(result.digitization, "SoHoa", file, problems)
         if not figures["payments"]:
             if not records:
@@ -179,7 +178,7 @@ def _coverage(months: list[str], loaded: dict[str, dict]) -> pd.DataFrame:
 #: (the month's data or None, problems). The data has the file's `sha256`, `figures()`
 #: ({family: bool}, as `cchc.workbook.MonthData.figures`) and, for each family of
 #: figures it brings, a frame of that name with the columns of the workbook's.
-READERS: dict = {"dossiers": read_records}
+READERS: dict = {"index766": read_export, "dossiers": read_records}
 
 
 def _read_others(listing: dict, months: list[str], registry, problems: list[Problem]) -> dict[str, dict]:
@@ -228,12 +227,16 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
 
     loaded = {"workbook": _read_workbooks(listing, months, month, registry, problems),
               **_read_others(listing, months, registry, problems)}
+    problems = summarize_unknown_units(problems, registry)  # a renamed unit: one problem, not one per row
     if any(p.is_error for p in problems):
         return None, problems
     coverage = _coverage(months, loaded)
     loaded, found = reconcile(loaded, coverage, registry)  # excuses and differences of months with records
     problems += found
     units = registry.units
+    exports766 = {m: loaded[source][m] for m, source in coverage["index766"].items() if source is not None}
+    index766, provinces766, assembly = assemble_index766(exports766, units, config, month)
+    problems += assembly
     dataset = Dataset(
         data_dir=data_dir,
         month=month,
@@ -246,6 +249,8 @@ def _collect(data_dir, month) -> tuple[Dataset | None, list[Problem]]:
         reports=_rows_frame(_frames("reports", coverage, loaded), units, REPORT_COLUMNS, REPORT_DTYPES),
         coverage=coverage,
         timeliness=_timeliness(loaded.get("dossiers", {})),
+        index766=index766,
+        provinces766=provinces766,
         inputs=[{"file": f"{SOURCES[name].folder}/{listing[name][m].name}", "sha256": data.sha256}
                 for m in months for name, by_month in loaded.items() for data in [by_month.get(m)] if data],
         warnings=[p for p in problems if not p.is_error],

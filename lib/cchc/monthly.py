@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from cchc.dataset import Dataset
+from cchc.dataset import ERROR, DataError, Dataset, Problem
 from cchc.load import latest_month, load_dataset
 from cchc.narrative import Letter, build_letter
 from cchc.outcomes import build_outcomes, compute, to_json
 from cchc.params import resolve_parameters
-from cchc.paths import resolve_dir
+from cchc.paths import resolve_dir, tried
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Review:
     district: pd.DataFrame  # indicators.district: one row per month
     window: pd.DataFrame  # indicators.window_payments over the payment window, with rule 6's `payment_class`
     rules: dict  # rules.apply_rules: rule name -> frame, in the letter's order
+    index766: object  # rule 8 (cchc.rule8.Rule8), None when the month has no 766 export
     outcomes: dict  # the outcomes.json document
     letter: Letter
 
@@ -55,7 +56,9 @@ def review(month: str | None = None, data_dir="data", **given) -> Review:
 
     Raises `cchc.dataset.DataError` on bad input and ValueError on a bad parameter.
     """
-    data_dir = resolve_dir(data_dir)
+    as_given, data_dir = data_dir, resolve_dir(data_dir)
+    if not data_dir.is_dir():
+        raise DataError([Problem(ERROR, f"the data folder {data_dir} does not exist{tried('data_dir', as_given)}")])
     month = month or latest_month(data_dir)
     if month is None:
         raise ValueError(f"no month's file in {data_dir / 'raw'} (raw/YYYY-MM.xlsx, raw/766/…, raw/hoso/…)")
@@ -70,6 +73,7 @@ def review(month: str | None = None, data_dir="data", **given) -> Review:
         district=frames.district,
         window=frames.window,
         rules=frames.rules,
+        index766=frames.index766,
         outcomes=outcomes,
         letter=build_letter(outcomes, ds.config),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from cchc.cells import YEAR_MAX, YEAR_MIN
+
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -17,6 +19,21 @@ def parse_month(text: str) -> tuple[int, int]:
 
 def is_month(text: str) -> bool:
     return bool(MONTH_RE.match(str(text).strip()))
+
+
+def month_error(text: str) -> str | None:
+    """Why `text` cannot be a reported month (None when it can).
+
+    A month is "YYYY-MM" in the years the data's dates may have
+    (`cchc.cells.YEAR_MIN` … `YEAR_MAX`): 9999-12 has no next month to date
+    the letter in, and 0001-01 is a typing mistake.
+    """
+    if not is_month(text):
+        return f"expected a month YYYY-MM, got {text!r}"
+    year = int(str(text).strip()[:4])
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        return f"expected a month YYYY-MM between {YEAR_MIN}-01 and {YEAR_MAX}-12, got {text!r}"
+    return None
 
 
 def month_str(year: int, month: int) -> str:

@@ -40,11 +40,12 @@ import jinja2
 from cchc import fmt
 from cchc.config import DEFAULT_LEVEL
 from cchc.config import defaults as config_defaults
+from cchc.index766 import GROUPS
 from cchc.indicators import round2
 from cchc.months import parse_month, prev_month
 from cchc.paths import TEMPLATES_DIR
 from cchc.tables import labels
-from cchc.text import nfc
+from cchc.text import lower_first, nfc, starts_lower
 
 BLOCK_KINDS = ("heading", "paragraph", "dash", "plus", "note")
 
@@ -396,6 +397,31 @@ def _full(rate) -> bool:
     return rate is not None and round2(rate) == 100
 
 
+def _index766(doc: dict | None, params: dict) -> Obj | None:
+    """Rule 8 as outcomes computed it (None: no 766 export this month); each unit with its weakest group's words."""
+    if not doc:
+        return None
+    words = labels()["index766"]["groups"]
+
+    def unit(u: dict) -> Obj:
+        w = u["weakest"]
+        return Obj(u, weakest_label=words[w], weakest_score=u["groups"][w], weakest_max=GROUPS[w])
+
+    levels = {u["level"] for u in doc["units"]}
+    return Obj(
+        province=Obj(doc["province"]) if doc["province"] else None,
+        averages=Obj(doc["averages"]),
+        has_departments="department" in levels,
+        has_locals="local" in levels,
+        commend_departments=[unit(u) for u in doc["commend"]["department"]],
+        commend_locals=[unit(u) for u in doc["commend"]["local"]],
+        urgent=[unit(u) for u in doc["urgent"]],
+        attention=[unit(u) for u in doc["attention"]],
+        good=params["index766_good"],
+        urgent_below=params["index766_urgent"],
+    )
+
+
 def _context(outcomes: dict, config: dict) -> Obj:
     """What the template reads: the outcomes as computed (nothing recomputed here) and config.yml's wording."""
     o = _clean(copy.deepcopy(outcomes))
@@ -529,6 +555,7 @@ def _context(outcomes: dict, config: dict) -> Obj:
         criticize=crit,
         remind_groups=remind_groups,
         payment=payment,
+        index766=_index766(o.get("index766"), params),
     )
 
 
@@ -577,6 +604,8 @@ def _markup_env() -> jinja2.Environment:
         direction=fmt.direction,
         join_vn=lambda items, sep=", ": fmt.join_vn(items, sep=sep),
         drop_prefix=_drop_prefix,
+        starts_lower=starts_lower,
+        lower_first=lower_first,
     )
     env.globals.update(pct=fmt.pct, num=fmt.num, count2=fmt.count2)
     return env

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 
-from cchc import charts, fmt
+from cchc import charts, charts766, fmt, sources
 from cchc.monthly import Review
+from cchc.months import month_range
 from cchc.narrative import render_html
 from cchc.tables import appendix_html, labels, table_html
 
@@ -55,22 +56,42 @@ def setup() -> None:
         pass
 
 
+def data_span(months: list[str]) -> str:
+    """The months the review read, as a range: "dữ liệu 6 tháng, từ tháng 1/2023 đến tháng 6/2023."
+    (a history of 60 months is one line, not 60 months listed); missing months are counted."""
+    first, last = fmt.month_label(months[0]), fmt.month_label(months[-1])
+    if len(months) == 1:
+        return caption("generated_one", first=first)
+    missing = len(month_range(months[0], months[-1])) - len(months)
+    if missing:
+        return caption("generated_gaps", n=len(months), first=first, last=last, missing=missing)
+    return caption("generated", n=len(months), first=first, last=last)
+
+
 def show_title(rv: Review) -> None:
     issuer = " ".join(rv.config.get("issuer_lines") or [rv.config["issuer"]])
     _display(f'<h1 class="cchc-title">{html.escape(caption("title", month=fmt.month_label(rv.month)))}</h1>'
-             + _p(f"{issuer} — " + caption("generated", months=", ".join(fmt.month_label(m) for m in rv.ds.months))))
+             + _p(f"{issuer} — " + data_span(rv.ds.months)))
 
 
 def _missing(rv: Review, *families: str) -> str:
     """One line per group of `families` no file brought this month, naming the files that would."""
     words = labels()["figures"]
-    lines = []
-    for m in rv.outcomes["missing"]:
-        shown = [f for f in m["figures"] if f in families]
-        if shown:
-            lines.append(_p(caption("missing", month=fmt.month_label(rv.month),
-                                    what=fmt.join_vn(words[f] for f in shown), files=" hoặc ".join(m["files"]))))
-    return "".join(lines)
+    # the section's own families only: the files (and sheets) that would bring them
+    coverage = {f: s if f in families else "-" for f, s in rv.outcomes["coverage"].items()}
+    return "".join(
+        _p(caption("missing", month=fmt.month_label(rv.month), what=fmt.join_vn(words[f] for f in m["figures"]),
+                   files=" hoặc ".join(m["files"])))
+        for m in sources.missing(coverage, rv.month)
+    )
+
+
+def _none_of(rv: Review, *families: str) -> bool:
+    """No file brought any of `families` this month: the section shows only the line naming the files."""
+    if any(rv.outcomes["coverage"].get(f) for f in families):
+        return False
+    _display(_missing(rv, *families))
+    return True
 
 
 def show_letter(rv: Review) -> None:
@@ -92,6 +113,8 @@ def show_data_quality(rv: Review) -> None:
 
 
 def show_district(rv: Review) -> None:
+    if _none_of(rv, "digitization", "overdue"):
+        return
     d = rv.outcomes["district"]
     _display(_missing(rv, "digitization", "overdue") + _p(caption(
         "district",
@@ -106,6 +129,8 @@ def show_district(rv: Review) -> None:
 
 
 def show_indicators(rv: Review) -> None:
+    if _none_of(rv, "digitization", "payments"):
+        return
     p = rv.params
     _display(_missing(rv, "digitization", "payments"))
     _figure(charts.ranked_rates(rv.table, rv.month, "reception_rate", kind="local",
@@ -119,10 +144,14 @@ def show_indicators(rv: Review) -> None:
 
 
 def show_streaks(rv: Review) -> None:
+    if _none_of(rv, "digitization"):
+        return
     _figure(charts.streak_heatmap(rv.table))
 
 
 def show_rules(rv: Review) -> None:
+    if _none_of(rv, "digitization", "payments", "overdue", "reports"):
+        return
     o = rv.outcomes["outcomes"]
     sections = [
         ("commend_departments", ["name", "received", "received_digitized", "reception_rate", "resolved",
@@ -151,6 +180,9 @@ def _history_table(units: list[dict]) -> str:
 
 
 def show_payments(rv: Review) -> None:
+    if not rv.outcomes["payment_window"]["months"]:  # no month of the window has payment figures
+        _display(_missing(rv, "payments"))
+        return
     o = rv.outcomes["outcomes"]
     w = o["payment_window"]
     _display(_missing(rv, "payments"))
@@ -164,6 +196,8 @@ def show_payments(rv: Review) -> None:
 
 
 def show_overdue(rv: Review) -> None:
+    if _none_of(rv, "overdue", "reports"):
+        return
     _display(_missing(rv, "overdue", "reports"))
     od = rv.ds.overdue[rv.ds.overdue["month"] == rv.month].merge(rv.ds.units[["code", "name"]], on="code")
     _figure(charts.overdue_by_field(od, month=rv.month))
@@ -183,5 +217,71 @@ def show_overdue(rv: Review) -> None:
                                                  "excused", "reason", "basis"], caption=caption("overdue_table")))
 
 
+def _words766(key: str, **values) -> str:
+    return labels()["charts766"][key].format(**values)
+
+
+#: The columns of the 766 tables of the analysis and of the appendix.
+INDEX766_COLUMNS = ["rank", "name", "total", "change", "band", "weakest", "urgent_streak"]
+
+
+def _rows766(units: list[dict]) -> list[dict]:
+    """outcomes.json's 766 units as table rows: the printed name, the band's and the weakest group's words."""
+    words = labels()["index766"]
+    return [{**u, "name": fmt.unit_label(u), "band": words["bands"][u["band"]],
+             "weakest": f"{words['groups'][u['weakest']]} ({fmt.num(u['groups'][u['weakest']])})",
+             **u["groups"]} for u in units]
+
+
+def show_index766(rv: Review) -> None:
+    """Rule 8: the province among the provinces, each level's totals ranked, the six groups, the trend, the lists."""
+    doc, r8, p = rv.outcomes.get("index766"), rv.index766, rv.params
+    if doc is None:
+        _display(_missing(rv, "index766"))
+        return
+    parts = []
+    prov = doc["province"]
+    if prov:
+        change = fmt.signed_change(prov["change"], unit=_words766("points_unit"))
+        parts.append(_p(_words766("summary_province", score=fmt.num(prov["score"]), rank=prov["rank"], of=prov["of"],
+                                  change=_words766("summary_change", change=change) if change else "")))
+    who = _level_names(rv)
+    averages = fmt.join_vn(f"{who[lvl]} {fmt.num(v)}" for lvl, v in doc["averages"].items() if v is not None)
+    bands = r8.units["band"].value_counts()
+    parts.append(_p(_words766("summary_levels", averages=averages, good=fmt.count2(bands.get("good", 0)),
+                              attention=fmt.count2(bands.get("attention", 0)), urgent=fmt.count2(bands.get("urgent", 0)))))
+    _display("".join(parts))
+    if len(r8.provinces) > 1:
+        _figure(charts766.provinces_chart(r8.provinces, rv.month))
+    for level in ("department", "local"):
+        if (r8.units["level"] == level).any():
+            _figure(charts766.ranked_totals(r8.units, level, p["index766_good"], p["index766_urgent"], rv.month,
+                                            who[level]))
+    _figure(charts766.groups_heatmap(r8.units, rv.month))
+    if len(rv.ds.covered("index766")) > 1 or len(r8.urgent):
+        _figure(charts766.trend(r8.history, r8.province_history, list(r8.urgent["code"]), p["index766_good"],
+                                p["index766_urgent"]))
+    leaders = doc["commend"]["department"] + doc["commend"]["local"]
+    good, urgent = fmt.num(p["index766_good"]), fmt.num(p["index766_urgent"])
+    _display(
+        f"<h3>{html.escape(_words766('table_urgent', x=urgent, n=fmt.count2(len(doc['urgent']))))}</h3>"
+        + table_html(_rows766(doc["urgent"]), INDEX766_COLUMNS)
+        + f"<h3>{html.escape(_words766('table_attention', lo=urgent, hi=good, n=fmt.count2(len(doc['attention']))))}</h3>"
+        + table_html(_rows766(doc["attention"]), INDEX766_COLUMNS)
+        + f"<h3>{html.escape(_words766('table_commend', n=fmt.count2(len(leaders))))}</h3>"
+        + table_html(_rows766(leaders), INDEX766_COLUMNS))
+
+
+def _level_names(rv: Review) -> dict:
+    """How the analysis names each level of rule 8: the issuer's departments, and its local units by kind."""
+    by_level = labels().get("departments_by_level", {})
+    department = by_level.get(rv.config.get("level"), labels()["kinds"]["department"])
+    return {"department": department, "local": charts._local_group_name(rv.ds.units["kind"])}
+
+
 def show_appendix(rv: Review) -> None:
-    _display(appendix_html(rv.outcomes))
+    doc = rv.outcomes.get("index766")
+    full = "" if not doc else table_html(
+        _rows766(doc["units"]), INDEX766_COLUMNS[:4] + list(charts766.GROUPS) + ["band", "urgent_streak"],
+        caption=_words766("table_all", month=fmt.month_label(rv.month)))
+    _display(appendix_html(rv.outcomes) + full)

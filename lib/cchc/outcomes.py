@@ -22,7 +22,9 @@ from cchc.indicators import (
     district, month_index, report_flags, round2, shown_difference, unit_month, window_months, window_payments,
 )
 from cchc.months import next_month, prev_month
+from cchc.outcomes766 import index766_document
 from cchc.params import PARAMETER_NAMES, resolve_parameters
+from cchc.rule8 import Rule8, rule8
 from cchc.rules import apply_rules, payment_classes, payment_window
 from cchc.sources import FIGURES, missing
 
@@ -209,6 +211,7 @@ class Frames:
     district: pd.DataFrame  # indicators.district: one row per month
     window: pd.DataFrame  # indicators.window_payments over the payment window, + rules.payment_classes
     rules: dict  # rules.apply_rules: rule name -> frame, in the letter's order
+    index766: Rule8 | None = None  # rule 8 (cchc.rule8), None when the month has no 766 export
 
 
 def compute(ds: Dataset, params: dict) -> Frames:
@@ -217,7 +220,8 @@ def compute(ds: Dataset, params: dict) -> Frames:
     start, end = payment_window(ds.month, params)
     window = window_payments(ds, start, end)
     window = window.assign(payment_class=payment_classes(window, params))
-    return Frames(table, district(ds, table), window, apply_rules(table, window, ds.month, params))
+    r8 = rule8(ds.index766, ds.units, ds.provinces766, ds.month, params, covered=ds.covered("index766"))
+    return Frames(table, district(ds, table), window, apply_rules(table, window, ds.month, params), r8)
 
 
 def build_outcomes(ds: Dataset, params: dict | None = None, frames: Frames | None = None) -> dict:
@@ -280,6 +284,7 @@ def build_outcomes(ds: Dataset, params: dict | None = None, frames: Frames | Non
         "overdue_listed": {"total": len(od), "listed": min(len(od), OVERDUE_LISTED), "limit": OVERDUE_LISTED},
         "payment_window": dict(window_doc),
         "outcomes": outcomes,
+        "index766": index766_document(frames.index766),
         "warnings": [str(p) for p in ds.warnings],
     }
 

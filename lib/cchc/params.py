@@ -22,6 +22,8 @@ from cchc.months import parse_month, quarter_start
 PERCENTAGE = "percentage"  # a float in 0–100 ("30", "99,5" and "80%" are read too)
 MONTHS = "months"  # a whole number of months >= 1
 MONTH = "month"  # a month "YYYY-MM" no later than the reported month; None: the quarter's first month
+POINTS = "points"  # a score of the 766 index, a float in 0–100 ("90", "87,5")
+COUNT = "count"  # a whole number >= 0
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,8 @@ class Parameter:
 
 
 #: The rule parameters, in the notebook's order (data-contract.md's defaults,
-#: plus `commend_department_digitization`: rule 1's 100%).
+#: plus `commend_department_digitization`: rule 1's 100%; then rule 8's, the
+#: Decision 766 index: the bands' thresholds and how many units are commended per level).
 PARAMETERS = (
     Parameter("payment_target", 30.0, PERCENTAGE),
     Parameter("very_low_payment", 2.0, PERCENTAGE),
@@ -41,6 +44,9 @@ PARAMETERS = (
     Parameter("criticism_months", 5, MONTHS),
     Parameter("payment_window_start", None, MONTH),
     Parameter("commend_department_digitization", 100.0, PERCENTAGE),
+    Parameter("index766_good", 90.0, POINTS),
+    Parameter("index766_urgent", 80.0, POINTS),
+    Parameter("index766_top", 3, COUNT),
 )
 
 PARAMETER_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS)
@@ -78,6 +84,20 @@ def _months_count(name: str, value, month: str) -> int:
     return int(out)
 
 
+def _points(name: str, value, month: str) -> float:
+    out = _number(name, value)
+    if not 0 <= out <= 100:
+        raise ValueError(f"parameter {name}: a score of the 766 index must be between 0 and 100, got {value!r}")
+    return out
+
+
+def _count(name: str, value, month: str) -> int:
+    out = _number(name, value)
+    if out != int(out) or out < 0:
+        raise ValueError(f"parameter {name}: expected a whole number >= 0, got {value!r}")
+    return int(out)
+
+
 def _window_start(name: str, value, month: str) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return quarter_start(month)
@@ -91,7 +111,7 @@ def _window_start(name: str, value, month: str) -> str:
     return start
 
 
-_VALIDATE = {PERCENTAGE: _percentage, MONTHS: _months_count, MONTH: _window_start}
+_VALIDATE = {PERCENTAGE: _percentage, MONTHS: _months_count, MONTH: _window_start, POINTS: _points, COUNT: _count}
 
 
 def resolve_parameters(config: dict | None, month: str, **given) -> dict:
@@ -118,4 +138,8 @@ def resolve_parameters(config: dict | None, month: str, **given) -> dict:
             return from_config[p.name]
         return p.default
 
-    return {p.name: _VALIDATE[p.kind](p.name, pick(p), month) for p in PARAMETERS}
+    out = {p.name: _VALIDATE[p.kind](p.name, pick(p), month) for p in PARAMETERS}
+    if out["index766_urgent"] > out["index766_good"]:
+        raise ValueError(f"parameters index766_urgent ({out['index766_urgent']:g}) and index766_good "
+                         f"({out['index766_good']:g}): the urgent threshold cannot be above the good one")
+    return out

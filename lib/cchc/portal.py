@@ -77,6 +77,7 @@ def _month_entry(folder: Path) -> dict:
         "local_average": None,
         "counts": {},
         "units": [],
+        "index766": None,
     }
     try:
         doc = json.loads((folder / "outcomes.json").read_text(encoding="utf-8"))
@@ -85,6 +86,7 @@ def _month_entry(folder: Path) -> dict:
     except (OSError, ValueError, AttributeError) as exc:
         entry["error"] = f"{type(exc).__name__}: {exc}"
         return entry
+    entry["index766"] = _index766_entry(doc)
     d = doc.get("district") or {}
     entry["district"] = {
         "reception_rate": _rate(d.get("reception_rate")),
@@ -118,6 +120,30 @@ def _month_entry(folder: Path) -> dict:
             "href": _href(month, UNITS_DIR, files[code]) if page.is_file() else None,
         })
     return entry
+
+
+def _index766_entry(doc: dict) -> dict | None:
+    """The month's rule 8 at a glance: the province's score and rank, how many units are urgent or need attention."""
+    x = doc.get("index766")
+    if not isinstance(x, dict):
+        return None
+    p = x.get("province") or {}
+    params = doc.get("parameters") or {}
+    return {"score": _rate(p.get("score")), "rank": p.get("rank"), "of": p.get("of"),
+            "urgent": len(x.get("urgent") or []), "attention": len(x.get("attention") or []),
+            "good": _rate(params.get("index766_good")), "urgent_below": _rate(params.get("index766_urgent"))}
+
+
+def _index766_chart(months: list[dict]) -> dict | None:
+    """The province's 766 total month by month, with the latest month's thresholds (None: no month has it)."""
+    scored = [m for m in months if m["index766"]]
+    if not any(m["index766"]["score"] is not None for m in scored):
+        return None
+    last = scored[-1]["index766"]
+    hlines = [{"key": k, "value": last[v]} for k, v in (("good", "good"), ("urgent", "urgent_below"))
+              if last[v] is not None]
+    return line_chart([m["label"] for m in scored], [{"key": "unit", "values": [m["index766"]["score"] for m in scored]}],
+                      hlines=hlines, width=max(560, 60 * len(scored)), height=190, value_text=fmt.num)
 
 
 def _unit_grid(months: list[dict]) -> dict:
@@ -159,6 +185,8 @@ def index_context(output_dir: Path) -> dict:
         "months": months,
         "chart": chart,
         "grid": _unit_grid(good),
+        "chart766": _index766_chart(good),
+        "months766": [m for m in good if m["index766"]],
         "grid_months": good,
         "css": pages_css(),
     }

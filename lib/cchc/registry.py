@@ -239,6 +239,37 @@ def _frame(records: list[dict]) -> pd.DataFrame:
     return frame.astype({"code": "str", "name": "str", "kind": "str", "order": "int64", "dvc_code": "str"})
 
 
+#: The separators units.csv may have: Excel writes "CSV" with ';' where the decimal
+#: comma is the locale's (Vietnamese, most of Europe), and "Unicode text" with tabs.
+SEPARATORS = (",", ";", "\t")
+
+
+def _header(cells: list[str]) -> list[str]:
+    return [nfc(c).strip().casefold() for c in cells]
+
+
+def _delimiter(header_line: str) -> str:
+    """The separator of units.csv, sniffed from its header row: the one that
+    gives the most of the required columns (the comma on a tie)."""
+    def found(sep):
+        header = _header(next(csv.reader([header_line], delimiter=sep), []))
+        return sum(c in header for c in REQUIRED_COLUMNS)
+
+    return max(SEPARATORS, key=found)
+
+
+def _separator_hint(header: list[str]) -> str:
+    """When the header row is one cell holding punctuation: the likely cause."""
+    cells = [c for c in header if c.strip()]
+    if len(cells) != 1:
+        return ""
+    sep = next((ch for ch in cells[0].strip() if not (ch.isalnum() or ch in " _")), None)
+    if sep is None:
+        return ""
+    return (f"its header row is one column, {cells[0].strip()!r}: the likely cause is the separator {sep!r} "
+            "(',', ';' and tabs are read); save it as 'CSV UTF-8 (Comma delimited)'")
+
+
 def read_units(path: Path, file: str = UNITS_FILE) -> tuple[pd.DataFrame, list[Problem]]:
     """Read and check units.csv; returns the units frame (valid rows) and the problems."""
     problems: list[Problem] = []
@@ -260,14 +291,20 @@ def read_units(path: Path, file: str = UNITS_FILE) -> tuple[pd.DataFrame, list[P
         error(f"units.csv is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'")
         return empty_units(), problems
 
-    lines = list(csv.reader(text.splitlines()))
+    rows = text.splitlines()
+    delimiter = _delimiter(rows[0]) if rows else ","
+    lines = list(csv.reader(rows, delimiter=delimiter))
     if not lines or not any(c.strip() for c in lines[0]):
         error("units.csv is empty: expected a header row code,name,kind,aliases and one row per unit")
         return empty_units(), problems
-    header = [nfc(c).strip().casefold() for c in lines[0]]
+    header = _header(lines[0])
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    for c in missing:
-        error(f"units.csv has no column '{c}' (expected columns code,name,kind,aliases)", row=1, column=c)
+    cause = _separator_hint(lines[0]) if missing else ""
+    if cause:  # one problem, its likely cause, rather than one per column
+        error(f"units.csv has no column {', '.join(repr(c) for c in missing)}: {cause}", row=1)
+    else:
+        for c in missing:
+            error(f"units.csv has no column '{c}' (expected columns code,name,kind,aliases)", row=1, column=c)
     if missing:
         return empty_units(), problems
     at = {c: header.index(c) for c in (*REQUIRED_COLUMNS, "aliases", "dvc_code") if c in header}

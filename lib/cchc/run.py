@@ -20,7 +20,9 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from cchc.params import PARAMETER_NAMES
@@ -95,24 +97,81 @@ def publish(stage: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+#: The longest path of a Unix socket (sun_path is 104 bytes on macOS, 108 on Linux),
+#: with room for the "-<port>" the kernel manager appends.
+SOCKET_PATH_MAX = 96
+
+
+#: The private temporary folders of the kernels' sockets: cchc-kernel-<pid of the run>-<random>.
+KERNEL_PREFIX = "cchc-kernel-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_kernel_folders(tmp: Path | None = None) -> None:
+    """Remove the socket folders of runs that were killed (their process is gone)."""
+    for folder in Path(tmp or tempfile.gettempdir()).glob(f"{KERNEL_PREFIX}*-*"):
+        m = re.fullmatch(rf"{re.escape(KERNEL_PREFIX)}(\d+)-.+", folder.name)
+        if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def kernel_transport():
+    """The kernel manager's configuration for one run: IPC (Unix sockets in a
+    private temporary folder) where the system has them, else the default TCP.
+
+    Over TCP, ipykernel warns on every start that the kernel "is running over
+    TCP without encryption"; over IPC the kernel is reachable only through
+    files of this user, and says nothing. The folder (and the sockets) go at
+    the end of the run; those of killed runs, at the start of the next one.
+    """
+    from traitlets.config import Config
+
+    if os.name != "posix":
+        yield Config()
+        return
+    clean_stale_kernel_folders()
+    folder = tempfile.mkdtemp(prefix=f"{KERNEL_PREFIX}{os.getpid()}-")
+    try:
+        ip = os.path.join(folder, "k")
+        if len(ip) > SOCKET_PATH_MAX:  # a very long TMPDIR: sockets cannot live there
+            yield Config()
+        else:
+            yield Config({"KernelManager": {"transport": "ipc", "ip": ip}})
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def execute_notebook(stage: Path, parameters: dict, notebook: Path | None = None):
     """Execute the monthly notebook into stage/report.ipynb; return the executed node."""
     import papermill as pm  # heavy: only when a report runs
 
     nb_in = Path(notebook or notebook_path())
     try:
-        return pm.execute_notebook(
-            str(nb_in),
-            str(stage / "report.ipynb"),
-            parameters=parameters,
-            cwd=str(nb_in.parent),
-            progress_bar=False,
-            log_output=False,
-            kernel_name="python3",
-            # every cell has run and its outputs are in: stop the kernel at once
-            # rather than wait for it to wind down (about 0.3 s)
-            shutdown_kernel="immediate",
-        )
+        with kernel_transport() as config:
+            return pm.execute_notebook(
+                str(nb_in),
+                str(stage / "report.ipynb"),
+                parameters=parameters,
+                cwd=str(nb_in.parent),
+                progress_bar=False,
+                log_output=False,
+                kernel_name="python3",
+                # every cell has run and its outputs are in: stop the kernel at once
+                # rather than wait for it to wind down (about 0.3 s)
+                shutdown_kernel="immediate",
+                # nbclient's NotebookClient hands its config to the kernel manager it makes
+                config=config,
+            )
     except pm.PapermillExecutionError as exc:
         raise RunError(
             f"the notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
@@ -141,6 +200,26 @@ def run_report(
     portal <output_dir>/index.html is then rewritten (`refresh_index`; a
     batch passes False and writes it once at the end).
     """
+    stage = build_report(month, data_dir, output_dir, overrides, notebook)
+    final = publish_report(stage, output_dir, month)
+    if index:
+        refresh_index(Path(output_dir).resolve())
+    return final
+
+
+def build_report(
+    month: str,
+    data_dir: Path,
+    output_dir: Path,
+    overrides: dict | None = None,
+    notebook: Path | None = None,
+) -> Path:
+    """Every report file of the month in a fresh staging folder under output_dir; return that folder.
+
+    Nothing is published: `publish_report` does that (a batch publishes in its
+    own process, so that an interrupt publishes nothing more). On any failure
+    or interrupt the staging folder is removed.
+    """
     from cchc import nbhtml, pdf
 
     data_dir, output_dir = Path(data_dir).resolve(), Path(output_dir).resolve()
@@ -162,13 +241,23 @@ def run_report(
         missing = [f for f in REPORT_FILES if not (stage / f).is_file()]
         if missing:
             raise RunError(f"the run did not write {', '.join(missing)}")
-        final = output_dir / month
-        publish(stage, final)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    if index:
-        refresh_index(output_dir)
+    return stage
+
+
+def publish_report(stage: Path, output_dir: Path, month: str) -> Path:
+    """Publish a staging folder of `build_report` as <output_dir>/<month>/ (`publish`); return that folder.
+
+    If publishing fails, the staging folder is removed and the month keeps its previous outputs.
+    """
+    final = Path(output_dir).resolve() / month
+    try:
+        publish(Path(stage), final)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     return final
 
 

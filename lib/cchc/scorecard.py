@@ -32,6 +32,7 @@ DATE_FORMAT = "dd/mm/yyyy"
 INDICATOR_SHEET = "Chỉ số"
 OVERDUE_SHEET = "Hồ sơ quá hạn"
 PARAMETER_SHEET = "Tham số"
+INDEX766_SHEET = "Chỉ số 766"
 
 #: Rule outcome key -> sheet name (≤ 31 characters, no []:*?/\).
 RULE_SHEETS = {
@@ -123,6 +124,24 @@ RULE_COLS: dict[str, list[Col]] = {
     "payment_very_low": UNIT_COLS + _WINDOW,
     "payment_not_implemented": UNIT_COLS + _WINDOW,
 }
+
+#: Rule 8: every unit of the month's 766 export (departments, then local units, by rank).
+INDEX766_COLS = UNIT_COLS + [
+    Col("rank", "int"),
+    Col("total", "rate"),
+    Col("change", "rate"),
+    Col("band", width=20),
+    Col("weakest", width=24),
+    Col("urgent_streak", "int"),
+    *(Col(g, "rate") for g in ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH")),
+]
+
+
+def _index766_rows(doc: dict) -> list[dict]:
+    words = labels()["index766"]
+    return [{**u, **u["groups"], "band": words["bands"][u["band"]], "weakest": words["groups"][u["weakest"]]}
+            for u in doc["units"]]
+
 
 OVERDUE_COLS = [
     Col("dossier", width=22),
@@ -407,6 +426,8 @@ def write_scorecard(outcomes: dict, path: Path) -> None:
         _table(wb.create_sheet(title), RULE_COLS[key], rules.get(key) or [], numbered=True)
 
     _table(wb.create_sheet(OVERDUE_SHEET), OVERDUE_COLS, outcomes.get("overdue") or [], numbered=True)
+    if outcomes.get("index766"):
+        _table(wb.create_sheet(INDEX766_SHEET), INDEX766_COLS, _index766_rows(outcomes["index766"]), numbered=True)
     _parameter_sheet(wb.create_sheet(PARAMETER_SHEET), outcomes)
 
     wb.properties.title = f"Kết quả CCHC tháng {_month_vn(outcomes.get('month', ''))}"

@@ -46,11 +46,14 @@ def parse_sheet(table: Table, registry: Registry, log: Log, check_units: bool, m
 # --------------------------------------------------------------------------- rows
 
 
-def split_rows(table: Table, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_rows(table: Table, log: Log, keep_uncached: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(data rows, totals rows) of a table.
 
     Blank rows are dropped; so are data rows with a formula that has no saved
-    result (an error each). Such a formula in a totals row is left unchecked.
+    result (an error each), unless `keep_uncached`: then such a row stays when
+    its unit cell has a value (it is still that unit's row; its formula cells
+    read as blank and the caller must not use its figures). Such a formula in
+    a totals row is left unchecked.
     """
     values = table.values
     if values.empty and not table.uncached:
@@ -76,6 +79,8 @@ def split_rows(table: Table, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "let it calculate and save it, or type the value",
                 sheet=table.sheet, row=row, column=table.headers[field],
             )
+    if keep_uncached:
+        uncached = [r for r in uncached if "unit" in table.uncached[r]]
     return data.drop(index=uncached), values[totals]
 
 
@@ -83,9 +88,12 @@ def split_rows(table: Table, log: Log) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _counts(table: Table, data: pd.DataFrame, log: Log) -> tuple[pd.DataFrame, pd.Series]:
-    """Parse the count columns of SoHoa/ThanhToan: (int frame, rows with an error)."""
+    """Parse the count columns of SoHoa/ThanhToan: (int frame, rows with an error).
+
+    A row holding a formula without a saved result is in error (split_rows said so).
+    """
     fields = COUNT_FIELDS[table.sheet]
-    bad = pd.Series(False, index=data.index)
+    bad = pd.Series(data.index.isin(list(table.uncached)), index=data.index)
     out = {}
     for f in fields:
         parsed, errors = columns.parse_column(data[f], cells.parse_count)
@@ -148,7 +156,7 @@ def _duplicates(table: Table, data: pd.DataFrame, keys: pd.Series, what: str, lo
 
 def _per_unit_sheet(table: Table, registry: Registry, log: Log, check_units: bool) -> pd.DataFrame:
     """SoHoa / ThanhToan: one row per unit with its counts."""
-    data, totals = split_rows(table, log)
+    data, totals = split_rows(table, log, keep_uncached=True)  # a row in error is still its unit's row
     codes = columns.unit_codes(table, data, registry, log, check_units)
     counts, bad = _counts(table, data, log)
     dup = _duplicates(table, data, codes.rename("code"), "duplicate unit row: this unit already has a row", log, "unit")

@@ -19,7 +19,7 @@ def _ticks(lo: float, hi: float) -> list[float]:
 
 
 def line_chart(xlabels: list[str], series: list[dict], *, hlines: list[dict] = (), width: int = 300,
-               height: int = 170, titles: list[str] | None = None) -> dict:
+               height: int = 170, titles: list[str] | None = None, value_text=fmt.pct) -> dict:
     """Geometry of a small line chart on a 0–100 % scale, for an SVG template.
 
     `series`: [{"key": ..., "values": [float | None, ...], "dots": bool}], one
@@ -56,7 +56,7 @@ def line_chart(xlabels: list[str], series: list[dict], *, hlines: list[dict] = (
             if not fmt.is_missing(v):
                 current.append(f"{x(i)},{y(v)}")
                 if s.get("dots", True):
-                    dots.append({"x": x(i), "y": y(v), "title": f"{titles[i]}: {fmt.pct(v)}"})
+                    dots.append({"x": x(i), "y": y(v), "title": f"{titles[i]}: {value_text(v)}"})
             elif current:
                 segments.append(" ".join(current))
                 current = []
@@ -71,6 +71,6 @@ def line_chart(xlabels: list[str], series: list[dict], *, hlines: list[dict] = (
         "yticks": [{"y": y(v), "label": fmt.num(v, 0)} for v in _ticks(lo, hi)],
         "xticks": [{"x": x(i), "label": lab} for i, lab in enumerate(xlabels) if i % step == 0 or i == n - 1],
         "series": out,
-        "hlines": [{"key": h["key"], "y": y(h["value"]), "title": fmt.pct(h["value"])} for h in hlines
+        "hlines": [{"key": h["key"], "y": y(h["value"]), "title": value_text(h["value"])} for h in hlines
                    if not fmt.is_missing(h["value"])],
     }

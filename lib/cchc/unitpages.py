@@ -37,6 +37,7 @@ from cchc.indicators import RATE_COUNTS, peer_averages, rate, round2
 from cchc.months import month_range, parse_month
 from cchc.pages import UNITS_DIR, page_env, pages_css, unit_filenames, write_page
 from cchc.rules import PAYMENT_CLASSES
+from cchc.panel766 import unit_panel
 from cchc.svgchart import line_chart
 
 #: rate key -> (rate column, numerator column, denominator column), from indicators.RATE_COUNTS
@@ -222,6 +223,7 @@ def unit_contexts(rv) -> list[dict]:
     for rec in table.to_dict("records"):
         rows_of.setdefault(str(rec["code"]), {})[rec["month"]] = rec
     now_of = {str(r["code"]): r for r in this.to_dict("records")}
+    covered = set(rv.ds.covered("digitization"))  # a month of the 766 index only has no row to show here
 
     contexts = []
     for unit in rv.ds.units.to_dict("records"):
@@ -232,7 +234,7 @@ def unit_contexts(rv) -> list[dict]:
 
         history, series_values = [], {key: {"unit": [], "average": []} for key in RATES}
         for m in axis:
-            present = rows is not None and m in rows
+            present = rows is not None and m in rows and m in covered
             entry = {"month": m, "label": fmt.month_label(m), "present": present}
             for key, (col, num, den) in RATES.items():
                 r = rows[m] if present else None
@@ -315,6 +317,7 @@ def unit_contexts(rv) -> list[dict]:
             "quotes": quotes.get(code, []),
             "needs": needs,
             "commend_threshold": float(commend_threshold),
+            "index766": unit_panel(rv.index766, code, axis, p),
         })
     return contexts
 
