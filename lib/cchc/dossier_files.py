@@ -343,6 +343,49 @@ def _shared_strings(z, wanted: set[int], ns: str) -> dict[int, str]:
     return out
 
 
+def prefetched(batches, depth: int = 2):
+    """The batches, the next ones read in a thread while the caller works on this one.
+
+    Reading (pyarrow's CSV and Parquet readers, fastexcel) runs outside the GIL,
+    so on two cores reading the next batch overlaps checking and counting this
+    one. Errors of the reader are raised here, in the caller's thread.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def run():
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        q.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            q.put(exc)
+
+    thread = threading.Thread(target=run, name="cchc-records-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
 FORMS = {"csv": CsvForm, "parquet": ParquetForm, "xlsx": XlsxForm}
 
 

@@ -108,8 +108,9 @@ def as_array(values) -> pa.Array:
 def _blank(values: pa.Array) -> np.ndarray:
     """True where a text cell is null or only spaces."""
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-        trimmed = pc.utf8_trim_whitespace(values)
-        return pc.fill_null(pc.equal(trimmed, ""), True).to_numpy(zero_copy_only=False)
+        # "" or only spaces; no copy of the texts
+        space = pc.or_(pc.equal(values, ""), pc.utf8_is_space(values))
+        return pc.fill_null(space, True).to_numpy(zero_copy_only=False)
     return values.is_null().to_numpy(zero_copy_only=False)
 
 
@@ -118,10 +119,11 @@ def _by_distinct(values: pa.Array, parse) -> tuple:
 
     Returns (indices into the distinct values, -1 for null; the parse's outputs).
     """
-    enc = pc.dictionary_encode(pc.utf8_trim_whitespace(values.cast(pa.string())))
+    # encoded first, trimmed after: the few distinct texts are trimmed, not every row
+    enc = pc.dictionary_encode(values.cast(pa.string()))
     indices = enc.indices.to_numpy(zero_copy_only=False)
     indices = np.where(enc.indices.is_null().to_numpy(zero_copy_only=False), -1, indices).astype("int64")
-    return indices, parse(enc.dictionary)
+    return indices, parse(pc.utf8_trim_whitespace(enc.dictionary))
 
 
 # --------------------------------------------------------------------------- dates
@@ -365,9 +367,9 @@ class UnitResolver:
     def resolve(self, values, rows: np.ndarray) -> np.ndarray:
         """Registry order of each row's unit, -1 when blank, unknown or ambiguous (remembered for `report`)."""
         values = as_array(values)
-        enc = pc.dictionary_encode(pc.fill_null(pc.utf8_trim_whitespace(values.cast(pa.string())), ""))
+        enc = pc.dictionary_encode(pc.fill_null(values.cast(pa.string()), ""))
         indices = enc.indices.to_numpy(zero_copy_only=False).astype("int64")
-        results = [self._one(t) for t in enc.dictionary.to_pylist()]
+        results = [self._one(t.strip()) for t in enc.dictionary.to_pylist()]
         order = np.array([r[0] for r in results], dtype="int64")
         unit = order[indices] if len(results) else np.full(len(indices), -1, "int64")
         for j, (found, message) in enumerate(results):

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 
 from cchc.dataset import ERROR, TIMELINESS_COLUMNS as _TIMELINESS, WARNING, Problem
 from cchc.dossier_counts import COUNTS, combine, count_records, month_days
-from cchc.dossier_files import READ, RecordsFileError, open_records
+from cchc.dossier_files import READ, RecordsFileError, open_records, prefetched
 from cchc.dossier_parse import Issues, UnitResolver, as_array, blank, parse_channel, parse_dates, parse_flag, texts
 from cchc.registry import Registry
 
@@ -88,7 +88,7 @@ def read_records(path: Path, file: str, month: str, registry: Registry) -> tuple
     outside = {"after": 0, "before": 0}
     rows_read = 0
     try:
-        for batch in form.batches():
+        for batch in prefetched(form.batches()):
             parsed = _parse(batch, header, resolver, issues, codes)
             if parsed is None:
                 continue
