@@ -144,3 +144,26 @@ def test_an_excuse_for_a_dossier_the_records_do_not_show_overdue(tmp_path):
     excuse = [w for w in ds.warnings if w.sheet == "QuaHan"]
     assert len(excuse) == 1 and excuse[0].value == "H23.21.02-230602-0008" and "its excuse is not used" in excuse[0].message
     assert ds.overdue[ds.overdue["month"] == "2023-06"]["dossier"].tolist() == ["H23.21.20-230607-0005"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("month, workbook", [("2023-04", False), ("2023-05", True)])  # CSV alone, xlsx mixed
+def test_a_records_month_reports_end_to_end(tmp_path, month, workbook):
+    """python -m cchc report on a month of records: the letter, the analysis (HTML, PDF), overdue.csv."""
+    import json
+    import os
+
+    data = copy_month(tmp_path, month, workbook)
+    out = tmp_path / "out"
+    env = {**os.environ, "CCHC_CACHE_DIR": str(tmp_path / "cache")}
+    run = subprocess.run([sys.executable, "-m", "cchc", "report", "--month", month, "--data-dir", str(data),
+                          "--output-dir", str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    folder = out / month
+    for name in ("report.html", "report.pdf", "report.docx", "outcomes.json", "scorecard.xlsx", "overdue.csv"):
+        assert (folder / name).is_file(), name
+    o = json.loads((folder / "outcomes.json").read_text(encoding="utf-8"))
+    assert o["coverage"]["digitization"] == "dossiers"
+    assert o["coverage"]["reports"] == ("workbook" if workbook else None)
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "hồ sơ quá hạn lâu nhất (trong tổng số" in html  # the analysis of a month with records
