@@ -52,13 +52,14 @@ def code_fingerprint(package: Path) -> str:
     """What a cached month depends on besides its inputs: the code and the parsing libraries.
 
     The bytes of every *.py file of the package, in the order of their paths
-    relative to it, then the versions of openpyxl, pandas, numpy and Python.
+    relative to it, then the versions of openpyxl, pandas, numpy, pyarrow,
+    fastexcel (the readers of dossier records) and Python.
     """
     h = hashlib.sha256()
     modules = sorted((p.relative_to(package).as_posix(), p) for p in package.rglob("*.py"))
     for name, path in modules:
         h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for pkg in ("openpyxl", "pandas", "numpy"):
+    for pkg in ("openpyxl", "pandas", "numpy", "pyarrow", "fastexcel"):
         h.update(f"{pkg}={version(pkg)};".encode())
     h.update(sys.version.encode())
     return h.hexdigest()
