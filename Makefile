@@ -27,7 +27,7 @@ validate: $(VENV)/.installed  ## Check MONTH's data and list every problem
 	$(PY) -m cchc validate --month $(MONTH) --data-dir $(DATA)
 
 test: $(VENV)/.installed  ## Run the test suite
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 batch: $(VENV)/.installed  ## Regenerate every sample month (2023-01 … 2023-06) and the index
 	$(PY) -m cchc batch --from 2023-01 --to 2023-06 --data-dir $(DATA) --output-dir $(OUT)
@@ -40,6 +40,7 @@ sample: $(VENV)/.installed  ## Rebuild the Tứ Kỳ 2023 sample workbooks in da
 
 records-sample: $(VENV)/.installed  ## Rebuild data/hoso-sample/ (the sample as dossier records)
 	$(PY) data/make_records.py
+
 province-sample: $(VENV)/.installed  ## Rebuild the province sample (Tỉnh Phù Vân, 2025) in data/province/
 	$(PY) data/make_province_sample.py
 

@@ -4,7 +4,7 @@
     .venv/bin/python bench/make_province.py OUT_DIR [--months 24] [--start 2024-01]
                                             [--departments 20] [--locals 150] [--seed N]
 
-writes a data directory of the contract (shared/spec/data-contract.md) into OUT_DIR:
+writes a data directory of docs/data-format.md into OUT_DIR:
 units.csv, config.yml and raw/YYYY-MM.xlsx, one workbook per month, shaped like the
 exports an office actually receives (title rows above the header, an STT and a
 "Ghi chú" column, a "Tổng cộng" row under SoHoa and ThanhToan, dates written as

@@ -4,7 +4,7 @@
     python data/make_sample.py [--out DIR]        (default: the folder of this script)
 
 The June 2023 workbook reproduces every figure of the seed letter (UBND huyện Tứ Kỳ,
-July 2023) under the rules of shared/spec/domain.md; January–May give the history the
+July 2023) under the rules of docs/review.md; January–May give the history the
 rules look back on (streaks, reminder counts, the April–June payment window).
 
 Figures are chosen by construction: a few units are pinned to the seed's rates by small
@@ -53,7 +53,7 @@ def nfc(s: str) -> str:
 
 # ----------------------------------------------------------------------------
 # Registry: departments in the seed's order, then the 23 local units in the
-# official order (domain.md). Registry order is the tie-break everywhere.
+# official order (docs/review.md). Registry order is the tie-break everywhere.
 # ----------------------------------------------------------------------------
 
 DEPARTMENTS = [

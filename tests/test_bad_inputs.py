@@ -2,7 +2,7 @@
 
 One table, `CASES`: how to make the bad data directory, and what the user must
 read -- the level (error, warning, or "ok" when the input is accepted as
-documented in data-contract.md), the file, sheet, Excel row, column and value
+documented in docs/data-format.md), the file, sheet, Excel row, column and value
 of the problem, and words of its message. Each case is checked three ways:
 
 * `cchc.load.validate` returns a problem located exactly so;
@@ -11,8 +11,8 @@ of the problem, and words of its message. Each case is checked three ways:
 * `python -m cchc report` refuses every error case before starting a kernel and
   writes nothing.
 
-A few cases also run as a real subprocess (`python -m cchc validate`), and a
-100,000-row QuaHan sheet is loaded to measure time and memory.
+A few cases also run as a real subprocess (`python -m cchc validate`), and two
+bad rows are found among a 10,000-row QuaHan sheet.
 """
 
 from __future__ import annotations
@@ -423,10 +423,16 @@ def case(request, tmp_path):
     return c, c.build(tmp_path)
 
 
-def test_validate_names_the_problem(case):
+def test_validate_names_the_problem_and_the_command_prints_it(case, capsys):
+    """The problem is found, located as the user reads it, and `cchc validate` prints
+    that very line (no traceback; exit 1 on an error, 0 otherwise)."""
     c, data = case
     problems = load.validate(data, c.month)
     errors = [p for p in problems if p.is_error]
+    code = main(["validate", "--month", c.month, "--data-dir", str(data)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert code == (1 if c.level == "error" else 0)
     if c.level == "ok":
         assert errors == [], [str(p) for p in errors]
         ds = load.load_dataset(data, c.month)
@@ -442,18 +448,8 @@ def test_validate_names_the_problem(case):
         assert f"value '{p.value}'" in str(p)
     if p.row is not None:
         assert f"row {p.row}" in str(p)
-
-
-def test_validate_command_prints_it_without_traceback(case, capsys):
-    c, data = case
-    code = main(["validate", "--month", c.month, "--data-dir", str(data)])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    assert code == (1 if c.level == "error" else 0)
-    if c.level != "ok":
-        wanted = next(p for p in load.validate(data, c.month) if _matches(p, c))
-        prefix = "ERROR  " if wanted.is_error else "WARNING"
-        assert f"{prefix} {wanted}" in (out + err).splitlines()
+    prefix = "ERROR  " if p.is_error else "WARNING"
+    assert f"{prefix} {p}" in (out + err).splitlines()
 
 
 @pytest.mark.parametrize("c", [c for c in CASES if c.level == "error"], ids=str)
@@ -623,12 +619,12 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(tmp_path, capsys, mon
         main(["validate", "--month", MONTH, "--data-dir", str(data)])
 
 
-# ----------------------------------------------------------------- a 100,000-row QuaHan sheet
+# ----------------------------------------------------------------- a big QuaHan sheet
 
 
 def _shared_strings_xlsx(path: Path, sheets: dict[str, list[list]]) -> None:
     """Write an .xlsx as Excel does (shared strings, a <dimension>, dates as styled serial
-    numbers), fast: openpyxl would take minutes for 100,000 rows."""
+    numbers), fast: openpyxl writes a big sheet slowly."""
     strings: dict[str, int] = {}
     epoch = dt.datetime(1899, 12, 30)
 
@@ -721,21 +717,6 @@ def _shared_strings_xlsx(path: Path, sheets: dict[str, list[list]]) -> None:
             z.writestr(name, text)
 
 
-LOAD_AND_MEASURE = """
-import json, resource, sys, time
-from cchc import load
-t = time.perf_counter()
-problems = load.validate(sys.argv[1], "2023-06")
-seconds = time.perf_counter() - t
-t = time.perf_counter()
-ds = None if any(p.is_error for p in problems) else load.load_dataset(sys.argv[1], "2023-06")
-print(json.dumps({"validate_s": seconds, "load_s": time.perf_counter() - t,
-                  "rows": None if ds is None else len(ds.overdue),
-                  "errors": [str(p) for p in problems if p.is_error][:5],
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
-
 def _big_month(n: int, bad_tail: bool) -> dict[str, list[list]]:
     names = [u[1] for u in DEFAULT_UNITS]
     fields = ["Hộ tịch", "Đất đai", "Người có công", "Chứng thực"]
@@ -745,7 +726,7 @@ def _big_month(n: int, bad_tail: bool) -> dict[str, list[list]]:
         rows.append([i + 1, f"H23.21.{i:07d}", names[i % len(names)], fields[i % 4], f"Thủ tục {i % 50}",
                      dt.datetime(2023, 6, 1 + i % 20), None if pending else dt.datetime(2023, 6, 22 + i % 8),
                      "Có" if i % 10 == 0 else "Không", f"Lý do chậm {i % 100}", "Báo cáo 1/BC" if i % 10 == 0 else None])
-    if bad_tail:  # one duplicate code and one bad date among 100,000 rows: both found, rows named
+    if bad_tail:  # one duplicate code and one bad date among many rows: both found, rows named
         rows.append([n + 1, "H23.21.0000007", names[0], "Hộ tịch", "", "01/06/2023", None, "Không", "Chậm", None])
         rows.append([n + 2, "H23.21.X", names[0], "Hộ tịch", "", "31/06/2023", None, "Không", "Chậm", None])
     month = {s: [headers(s)] for s in ("SoHoa", "ThanhToan", "BaoCao")}
@@ -754,39 +735,22 @@ def _big_month(n: int, bad_tail: bool) -> dict[str, list[list]]:
     return {"SoHoa": month["SoHoa"], "QuaHan": rows, "ThanhToan": month["ThanhToan"], "BaoCao": month["BaoCao"]}
 
 
-def _measure(data: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", LOAD_AND_MEASURE, str(data)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+#: A big sheet: large enough that a loop over rows would show, small enough for a test
+#: (how long a big month takes is measured by the benchmark, not asserted here).
+BIG = 10_000
 
 
-def test_a_100000_row_quahan_sheet_loads(tmp_path):
-    n = 100_000
+def test_two_bad_rows_among_a_big_sheet_are_found_and_named(tmp_path):
     data = make_data_dir(tmp_path, months={})
-    t = time.perf_counter()
-    _shared_strings_xlsx(data / RAW, _big_month(n, bad_tail=False))
-    written = time.perf_counter() - t
-    result = _measure(data)
-    print(f"\n100,000-row QuaHan: written in {written:.1f} s, validate {result['validate_s']:.1f} s, "
-          f"load_dataset {result['load_s']:.1f} s (each reads the file: no cache), "
-          f"peak RSS {result['maxrss_mb']:.0f} MB")
-    assert result["errors"] == [] and result["rows"] == n
-    assert result["validate_s"] < 120 and result["load_s"] < 120  # generous: seconds are reported, not asserted
-    assert result["maxrss_mb"] < 4096
-
-
-def test_two_bad_rows_among_100000_are_found(tmp_path):
-    n = 100_000
-    data = make_data_dir(tmp_path, months={})
-    _shared_strings_xlsx(data / RAW, _big_month(n, bad_tail=True))
-    t = time.perf_counter()
-    problems = [p for p in load.validate(data, MONTH) if p.is_error]
-    seconds = time.perf_counter() - t
-    assert seconds < 120
+    _shared_strings_xlsx(data / RAW, _big_month(BIG, bad_tail=True))
+    problems = load.validate(data, MONTH)
     first = 4  # Excel row of the first dossier: a title row and a blank row above the header
-    assert [(p.sheet, p.row, p.column, p.value) for p in problems] == [
-        ("QuaHan", first + n, "Mã hồ sơ", "H23.21.0000007"),
-        ("QuaHan", first + n + 1, "Hạn xử lý", "31/06/2023"),
+    assert [(p.sheet, p.row, p.column, p.value) for p in problems if p.is_error] == [
+        ("QuaHan", first + BIG, "Mã hồ sơ", "H23.21.0000007"),
+        ("QuaHan", first + BIG + 1, "Hạn xử lý", "31/06/2023"),
     ]
     assert f"first on row {first + 7}" in problems[0].message
+    (data / RAW).unlink()
+    _shared_strings_xlsx(data / RAW, _big_month(BIG, bad_tail=False))
+    ds = load.load_dataset(data, MONTH)
+    assert len(ds.overdue) == BIG  # every dossier of the clean sheet, none lost

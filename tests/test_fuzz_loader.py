@@ -214,7 +214,7 @@ def _check(root: Path, month: str) -> None:
 
 
 # CCHC_FUZZ_EXAMPLES=2000 pytest tests/test_fuzz_loader.py: a longer hunt.
-EXAMPLES = int(os.environ.get("CCHC_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("CCHC_FUZZ_EXAMPLES", "25"))  # more: CCHC_FUZZ_EXAMPLES=500
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

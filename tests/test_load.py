@@ -1,4 +1,4 @@
-"""Loading and validating a data directory (data-contract.md)."""
+"""Loading and validating a data directory (docs/data-format.md)."""
 
 import datetime as dt
 import hashlib

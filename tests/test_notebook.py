@@ -152,13 +152,15 @@ def _papermill(cwd: Path, *params: str):
 
 
 @pytest.mark.slow
-def test_plain_papermill_from_another_folder_finds_the_data(tmp_path):
-    done = _papermill(tmp_path, "-p", "month", "2023-05")
+def test_plain_papermill_from_another_folder_finds_the_data_and_takes_the_parameters(tmp_path):
+    done = _papermill(tmp_path, "-p", "month", "2023-05", "-p", "payment_target", "35", "-p", "criticism_months", "6")
     assert done.returncode == 0, done.stderr[-3000:]
     run = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     letter_cell = next(c for c in run.cells if "letter" in c.metadata.get("tags", []))
     shown = "".join(o.get("data", {}).get("text/html", "") for o in letter_cell.outputs)
-    assert shown.strip() == render_html(review("2023-05", ROOT / "data").letter).strip()
+    expected = review("2023-05", ROOT / "data", payment_target=35, criticism_months=6).letter
+    assert shown.strip() == render_html(expected).strip()
+    assert "35%" in shown and shown.strip() != render_html(review("2023-05", ROOT / "data").letter).strip()
 
 
 @pytest.mark.slow

@@ -135,7 +135,7 @@ def _pdf_on(env: dict, html: Path, out: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_the_same_pages_with_only_dejavu_and_with_more_fonts(report_page, tmp_path):
+def test_the_same_pages_with_only_dejavu_and_with_more_fonts(tmp_path):
     """A fresh machine has DejaVu only; an analyst's has Liberation Sans and Serif
     (Chromium and LibreOffice bring them) and more: the PDF is the same on both."""
     mpl_fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -143,8 +143,9 @@ def test_the_same_pages_with_only_dejavu_and_with_more_fonts(report_page, tmp_pa
     assert dejavu
     more = dejavu + sorted(p for p in mpl_fonts.glob("*.ttf") if p not in dejavu) + sorted(
         fonts.font_file().parent.glob("*.ttf"))  # Liberation installed system-wide, as "Liberation Sans/Serif"
-    html = tmp_path / "report.html"
-    html.write_text(report_page, encoding="utf-8")
+    html = tmp_path / "report.html"  # letter, analysis and a two-page annex
+    html.write_text(notebook_to_html(with_appendix(tiny_notebook(letter_html()), appendix_fragment(60))),
+                    encoding="utf-8")
     bare = _pdf_on(_machine(tmp_path, "bare", dejavu), html, tmp_path / "bare.pdf")
     rich = _pdf_on(_machine(tmp_path, "rich", more), html, tmp_path / "rich.pdf")
     assert len(bare) == len(rich) and bare == rich

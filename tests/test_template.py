@@ -11,7 +11,7 @@ from cchc.cache import CACHE_VARIABLE
 from cchc.dataset import DataError
 from cchc.template import DATA_ROW, HEADER_ROW, LAYOUT, write_template
 
-# Headers exactly as docs/data-contract.md lists them.
+# Headers exactly as docs/data-format.md lists them.
 CONTRACT = {
     "SoHoa": ["Đơn vị", "Tiếp nhận", "Số hoá đầy đủ khi tiếp nhận", "Giải quyết", "Số hoá kết quả"],
     "QuaHan": ["Mã hồ sơ", "Đơn vị", "Lĩnh vực", "Thủ tục", "Hạn xử lý", "Ngày trả kết quả", "Miễn trừ", "Lý do", "Căn cứ"],

@@ -1,20 +1,12 @@
 """cchc — the monthly administrative-reform (CCHC) scorecard.
 
-Modules, one job each:
-
-- ``registry``   units.csv, name normalisation and matching
-- ``config``     config.yml and the notebook parameters
-- ``cells``      parsing of cell values: integers, booleans, dates
-- ``load``       reading a data directory into tidy frames, with validation
-- ``indicators`` rates, streaks, overdue and reporting figures (pure)
-- ``rules``      the seven rules of the review (pure)
-- ``outcomes``   the outcomes.json document
-- ``fmt``        Vietnamese number and list formatting
-- ``narrative``  the draft letter, from Jinja2 templates
-- ``charts``     matplotlib figures
-- ``export``     HTML (nbconvert) and PDF (WeasyPrint)
-- ``run``        executing the notebook, atomic output
-- ``cli``        ``python -m cchc …``
+Small modules, one job each; docs/architecture.md maps them and draws the
+flow of a month: the data folder's sources (`sources`, `load`, `cache`, the
+workbook's `xlsx`/`sheets`/`workbook`, the 766 export's `index766`, the
+dossier records' `dossiers` and helpers), the pure review (`indicators`,
+`rules`, `rule8`), the documents (`outcomes`, `narrative`, `tables`,
+`charts`, `scorecard`, `docx_letter`, `unitpages`, `portal`), HTML and PDF
+(`nbhtml`, `pdf`, `fonts`) and running (`run`, `batch`, `cli`).
 """
 
 __version__ = "0.1.0"

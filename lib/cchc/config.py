@@ -2,7 +2,7 @@
 
     config, problems = load_config(data_dir)
 
-Required keys (data-contract.md): issuer, place, document_code, signer (title,
+Required keys (docs/data-format.md): issuer, place, document_code, signer (title,
 name). Optional keys get defaults (`DEFAULTS`); unknown keys are kept as they
 are. Every text is NFC and stripped.
 """

@@ -1,4 +1,4 @@
-"""The sheets of a monthly workbook, as docs/data-contract.md declares them.
+"""The sheets of a monthly workbook, as docs/data-format.md declares them.
 
 The one place where sheet names, field names, headers and column order are
 written: the loader looks for these headers, the blank template writes them.

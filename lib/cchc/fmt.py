@@ -34,7 +34,7 @@ from cchc.months import parse_month
 LOCALE = "vi"
 UNDEFINED = "—"
 
-# The printed prefix of each kind of local unit (data-contract.md, units.csv).
+# The printed prefix of each kind of local unit (docs/data-format.md, units.csv).
 KIND_PREFIX = {"commune": "UBND xã", "ward": "UBND phường", "special_zone": "UBND đặc khu", "town": "UBND thị trấn"}
 # The bare word of each kind, in the fixed order of "các xã, phường, đặc khu" ("thị trấn" before July 2025).
 KIND_WORD = {"commune": "xã", "ward": "phường", "special_zone": "đặc khu", "town": "thị trấn"}

@@ -1,4 +1,4 @@
-"""Reading a data directory into a `Dataset`, checking it against data-contract.md.
+"""Reading a data directory into a `Dataset`, checking it against docs/data-format.md.
 
     ds = load_dataset("data", "2023-06")      # raises DataError with every problem
     problems = validate("data", "2023-06")    # errors and warnings, never raises

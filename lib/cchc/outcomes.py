@@ -1,4 +1,4 @@
-"""The outcomes.json document (data-contract.md, extended per docs/architecture.md).
+"""The outcomes.json document (docs/data-format.md, extended per docs/architecture.md).
 
 `build_outcomes(ds, params)` computes the indicators and applies the rules of
 `ds.month`; the result holds only JSON natives (rates rounded to 2 decimals or

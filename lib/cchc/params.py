@@ -33,7 +33,7 @@ class Parameter:
     kind: str  # PERCENTAGE | MONTHS | MONTH
 
 
-#: The rule parameters, in the notebook's order (data-contract.md's defaults,
+#: The rule parameters, in the notebook's order (docs/data-format.md's defaults,
 #: plus `commend_department_digitization`: rule 1's 100%; then rule 8's, the
 #: Decision 766 index: the bands' thresholds and how many units are commended per level).
 PARAMETERS = (

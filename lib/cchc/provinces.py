@@ -5,7 +5,7 @@
 The list is the `vietnam-provinces` package's (the General Statistics
 Office's codes: 34 provinces, 3,321 communes, wards and special zones). Each
 local unit gets its official ward code (five digits, "00070") as its registry
-`code`, its bare name ("Tân Lập", as data-contract.md wants local names) and
+`code`, its bare name ("Tân Lập", as docs/data-format.md wants local names) and
 its kind from the official type (xã → commune, phường → ward, đặc khu →
 special_zone), in the official code order. The departments (sở, ban, ngành)
 and the portal codes (`dvc_code`) are the office's to add.

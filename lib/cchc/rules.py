@@ -1,4 +1,4 @@
-"""The rules of the review (domain.md), as pure functions over indicator frames.
+"""The rules of the review (docs/review.md), as pure functions over indicator frames.
 
 Each rule takes the unit-month table of `cchc.indicators.unit_month` (all
 months; the rule picks `month`) or the window table of
