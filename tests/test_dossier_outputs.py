@@ -92,3 +92,35 @@ def test_the_documents_stay_small_and_the_csv_has_them_all(big, tmp_path):
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == total + 1 and lines[0].startswith("Mã hồ sơ,Mã đơn vị,Đơn vị,Lĩnh vực")
     assert json.loads(to_json(rv.outcomes))["units"][0]["on_time_rate"] == 0.0  # every finished one was late
+
+
+def test_unit_pages_count_every_dossier_and_list_the_longest(big, tmp_path, monkeypatch):
+    """A unit's page is built from all the month's overdue dossiers, not from outcomes.json's
+    100: it lists its UNIT_LISTED longest overdue and says how many there are in all."""
+    from cchc import unitpages
+
+    rv, _ = big
+    monkeypatch.setattr(unitpages, "UNIT_LISTED", 10)
+    x00 = next(c for c in unitpages.unit_contexts(rv) if c["unit"]["code"] == "X00")
+    mine = rv.ds.overdue[(rv.ds.overdue["code"] == "X00") & (rv.ds.overdue["month"] == MONTH)]
+    assert x00["overdue_total"] == len(mine) == N_FIELDS * PER + 1
+    assert len(x00["overdue"]) == 10
+    late = dict(zip(mine["dossier"], days_late(mine, MONTH)))
+    assert min(late[d["dossier"]] for d in x00["overdue"]) >= sorted(late.values(), reverse=True)[9]
+    assert x00["overdue_note"] == f"10 hồ sơ quá hạn lâu nhất (trong tổng số {len(mine)} hồ sơ quá hạn; " \
+                                  "danh sách đầy đủ: tệp overdue.csv)"
+    page = unitpages.write_unit_pages(rv, tmp_path)[0].read_text(encoding="utf-8")
+    assert x00["overdue_note"] in page and page.count("<td>HS") == 10
+
+
+def test_the_scorecard_says_its_overdue_sheet_is_the_longest_only(big, tmp_path):
+    import openpyxl
+
+    from cchc.scorecard import OVERDUE_SHEET, write_scorecard
+
+    rv, total = big
+    write_scorecard(rv.outcomes, tmp_path / "s.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "s.xlsx")[OVERDUE_SHEET]
+    texts = [c.value for c in ws["A"] if isinstance(c.value, str)]
+    assert f"{OVERDUE_LISTED} hồ sơ quá hạn lâu nhất (trong tổng số {total} hồ sơ quá hạn; " \
+           "danh sách đầy đủ: tệp overdue.csv)" in texts

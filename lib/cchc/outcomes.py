@@ -152,6 +152,12 @@ def _remind(rows: pd.DataFrame, ds: Dataset) -> list[dict]:
     ]
 
 
+def month_overdue(ds: Dataset, month: str) -> pd.DataFrame:
+    """Every overdue dossier of the month, with its unit's `name` and `kind` and its `days_late`."""
+    od = ds.overdue[ds.overdue["month"] == month].merge(ds.units[["code", "name", "kind"]], on="code", how="left")
+    return od.assign(days_late=days_late(od, month))
+
+
 def longest(frame: pd.DataFrame, n: int) -> pd.DataFrame:
     """At most n rows of an overdue frame with `days_late`: all of them, or the n longest overdue
     (ties in the frame's order); in the frame's order either way."""
@@ -245,7 +251,7 @@ def build_outcomes(ds: Dataset, params: dict | None = None, frames: Frames | Non
     this = table[table["month"] == month].merge(window[["code", *WINDOW[1:], WINDOW[0], "payment_class"]], on="code", how="left")
     this = this.sort_values("order", kind="stable")
     drow = dist[dist["month"] == month]
-    od = ds.overdue[ds.overdue["month"] == month].merge(ds.units[["code", "name", "kind"]], on="code", how="left")
+    od = month_overdue(ds, month)
 
     district_doc = records(
         drow,
@@ -255,7 +261,6 @@ def build_outcomes(ds: Dataset, params: dict | None = None, frames: Frames | Non
     district_doc["overdue_fields"] = _distinct(od["field"])
     district_doc["overdue_by_field"], district_doc["overdue_fields_more"] = overdue_by_field(od)
     district_doc["overdue_excuses"] = overdue_excuses(od)
-    od = od.assign(days_late=days_late(od, month))
     local_avg = native(round2(float(drow["local_average_reception_rate"].iloc[0])))
 
     outcomes = {name: records(rules[name], cols) for name, cols in RULE_FIGURES.items() if name not in ("criticize", "remind")}

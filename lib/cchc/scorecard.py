@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from cchc import fmt
 from cchc.sanitize import neutralize_cell
-from cchc.tables import column_label, labels
+from cchc.tables import column_label, labels, overdue_note
 from cchc.text import nfc
 
 RATE_FORMAT = "0.00"
@@ -425,7 +425,13 @@ def write_scorecard(outcomes: dict, path: Path) -> None:
     for key, title in RULE_SHEETS.items():
         _table(wb.create_sheet(title), RULE_COLS[key], rules.get(key) or [], numbered=True)
 
-    _table(wb.create_sheet(OVERDUE_SHEET), OVERDUE_COLS, outcomes.get("overdue") or [], numbered=True)
+    overdue = outcomes.get("overdue") or []
+    ws = wb.create_sheet(OVERDUE_SHEET)
+    _table(ws, OVERDUE_COLS, overdue, numbered=True)
+    listed = outcomes.get("overdue_listed") or {}
+    note = overdue_note(len(overdue), int(listed.get("total", len(overdue))))
+    if note:  # outcomes.json holds the longest overdue only: say so under the table
+        _put(ws, len(overdue) + 3, 1, note)
     if outcomes.get("index766"):
         _table(wb.create_sheet(INDEX766_SHEET), INDEX766_COLS, _index766_rows(outcomes["index766"]), numbered=True)
     _parameter_sheet(wb.create_sheet(PARAMETER_SHEET), outcomes)

@@ -32,6 +32,14 @@ def labels() -> dict:
     return yaml.safe_load((TEMPLATES_DIR / "labels.yml").read_text(encoding="utf-8"))
 
 
+def overdue_note(listed: int, total: int) -> str | None:
+    """What a list of the longest-overdue dossiers says when it is cut at `listed` of `total`
+    (labels.yml captions.overdue_longest); None when it lists them all."""
+    if total <= listed:
+        return None
+    return labels()["captions"]["overdue_longest"].format(n=fmt.count2(listed), total=fmt.num(total))
+
+
 def column_label(name: str) -> str:
     return labels()["columns"].get(name, name)
 

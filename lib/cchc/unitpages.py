@@ -33,8 +33,10 @@ from pathlib import Path
 import pandas as pd
 
 from cchc import fmt
+from cchc.tables import overdue_note
 from cchc.indicators import RATE_COUNTS, peer_averages, rate, round2
 from cchc.months import month_range, parse_month
+from cchc.outcomes import OVERDUE_FIGURES, longest, month_overdue, records
 from cchc.pages import UNITS_DIR, page_env, pages_css, unit_filenames, write_page
 from cchc.rules import PAYMENT_CLASSES
 from cchc.panel766 import unit_panel
@@ -46,6 +48,10 @@ RATES = {key: (col, *RATE_COUNTS[col]) for key, col in
 WINDOW = ("window_payment_rate", "window_payment_online", "window_payment_total")
 RULE_KEYS = ("commend_departments", "commend_local_digitization", "commend_local_payment", "criticize", "remind")
 PAYMENT_KEYS = tuple(f"payment_{cls}" for cls in PAYMENT_CLASSES)  # the outcomes' lists of rule 6
+#: Bounded pages: a unit's page lists at most this many of its overdue dossiers (the longest
+#: overdue) and of its excused ones; the counts are over all of them (overdue.csv lists them all).
+UNIT_LISTED = 50
+NO_OVERDUE = {"overdue": [], "overdue_total": 0, "excused": [], "excused_total": 0, "overdue_note": None}
 
 
 # ============================================================== arithmetic
@@ -214,9 +220,7 @@ def unit_contexts(rv) -> list[dict]:
     ranks = peer_ranks(this)
     rules = rv.outcomes["outcomes"]
     by_rule = {key: _by_code(rules.get(key)) for key in RULE_KEYS + PAYMENT_KEYS}
-    overdue = {}
-    for dz in rv.outcomes.get("overdue") or []:
-        overdue.setdefault(str(dz.get("code")), []).append(dz)
+    overdue = _overdue_by_unit(month_overdue(rv.ds, month))
     quotes = letter_quotes(rv.letter, rv.ds.units["code"])
     files = unit_filenames(rv.ds.units["code"])
     rows_of: dict[str, dict[str, dict]] = {}  # code -> month -> row (plain dicts: cheap lookups)
@@ -311,7 +315,7 @@ def unit_contexts(rv) -> list[dict]:
             "criticize": crit,
             "remind": by_rule["remind"].get(code),
             "payment_class": payment_class,
-            "overdue": overdue.get(code, []),
+            **overdue.get(code, NO_OVERDUE),
             "streak": _int(now.get("below_average_streak")),
             "below_average": bool(now.get("below_average")) if is_local else False,
             "quotes": quotes.get(code, []),
@@ -320,6 +324,22 @@ def unit_contexts(rv) -> list[dict]:
             "index766": unit_panel(rv.index766, code, axis, p),
         })
     return contexts
+
+
+def _overdue_by_unit(od: pd.DataFrame) -> dict[str, dict]:
+    """Per unit code: its longest-overdue dossiers and its excused ones (at most UNIT_LISTED of each,
+    in the sheet's order) and how many there are of each."""
+    out = {}
+    for code, group in od.groupby("code", sort=False):
+        excused = group[group["excused"].astype(bool)]
+        out[str(code)] = {
+            "overdue": records(longest(group, UNIT_LISTED), OVERDUE_FIGURES),
+            "overdue_total": len(group),
+            "excused": records(longest(excused, UNIT_LISTED), OVERDUE_FIGURES),
+            "excused_total": len(excused),
+            "overdue_note": overdue_note(UNIT_LISTED, len(group)),
+        }
+    return out
 
 
 def _goals(fig: dict, goals: list[dict]) -> list[dict]:
