@@ -100,6 +100,9 @@ def write_export(path: Path, sheets, *, text: bool = True, decimal: str = ",", t
         rows = [r for rs in sheets.values() for r in rs]
         with open(path, "w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f, delimiter=";" if decimal == "," else ",")
+            if title:  # as the portal writes it: a title above the header (a comma in it, whatever the separator)
+                w.writerow(["KẾT QUẢ ĐÁNH GIÁ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP"])
+                w.writerow([])
             w.writerow(header)
             for i, r in enumerate(rows, start=1):
                 w.writerow([i if h == "ID" else _cell(r.get(h), text, decimal) for h in header])

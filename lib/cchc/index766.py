@@ -46,7 +46,7 @@ from cchc import cells, xlsx
 from cchc.dataset import INDEX766_COLUMNS, PROVINCES766_COLUMNS, WARNING, Problem, empty_frame
 from cchc.log import Log
 from cchc.registry import Registry, fold, strip_portal_suffix
-from cchc.table import find_header
+from cchc.table import HEADER_SEARCH_ROWS, find_header
 from cchc.text import nfc
 
 #: The six groups of the index and their maximum points, in the portal's order
@@ -130,8 +130,10 @@ def _csv_rows(data: bytes, log: Log) -> list[tuple] | None:
     if not text.strip():
         log.error("cannot be read: the file is empty")
         return None
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((",", ";", "\t"), key=first.count)
+    # the separator of the header row, wherever it is among the rows find_header searches: the one a
+    # line there has most of (a title row above the header may hold a comma in a file separated by ";")
+    head = text.splitlines()[:HEADER_SEARCH_ROWS]
+    delimiter = max((",", ";", "\t"), key=lambda d: max(line.count(d) for line in head))
     return [tuple(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
