@@ -35,7 +35,7 @@ def june(tmp_path_factory):
     done = cchc("report", "--month", "2023-06", "--data-dir", DATA, "--output-dir", out,
                 env={**os.environ, "TMPDIR": str(tmp)})
     assert done.returncode == 0, done.stderr
-    # the quick exit (cchc.cli.run) still removes WeasyPrint's temporary font folder
+    # the run leaves no temporary font folder of WeasyPrint behind
     assert not list(tmp.glob("weasyprint-*"))
     return out / "2023-06", done, tmp
 

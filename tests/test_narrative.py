@@ -285,6 +285,14 @@ def test_a_big_month_names_the_most_overdue_and_counts_the_rest(o, config):
             "(100 hồ sơ)") in body
 
 
+@pytest.mark.parametrize("kind, word", [("commune", "xã"), ("ward", "phường"), ("special_zone", "đặc khu"),
+                                        ("department", "cơ quan")])
+def test_a_reminder_s_reason_names_the_unit_s_kind(o, config, kind, word):
+    r = o["outcomes"]["remind"][0]
+    r["kind"] = kind
+    assert f"Lý do: Trong tháng 6/2023, {word} " in build_letter(o, config).body_text()
+
+
 def test_no_previous_month(o, config):
     o["district"].update(reception_rate_change=None, result_rate_change=None)
     o["outcomes"]["criticize"][0]["reception_rate_change"] = None

@@ -27,7 +27,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 from cchc import fmt
 from cchc.charts import (
     _BLUE, _GREY, _INK, _MUTED, _NAVY, _ORANGE, _PALE_BLUE, _SAND, _STYLE, _bar_height, _cut, _legend_below,
-    _message_figure, _month_tick, _new_figure, _num, _ranked_axes, _text_color_on, _titles, unit_label,
+    _message_figure, _month_axis, _new_figure, _num, _ranked_axes, _text_color_on, _titles, unit_label,
 )
 from cchc.index766 import GROUPS
 from cchc.months import month_range
@@ -231,10 +231,7 @@ def trend(history: pd.DataFrame, province_history: pd.DataFrame, urgent_codes: l
         ax.axhline(urgent, color=_INK, linewidth=0.8, linestyle=(0, (6, 2, 1, 2)), gid="urgent")
         lo = min([v for v in lows if np.isfinite(v)] + [urgent])
         ax.set_ylim(max(0, np.floor((lo - 5) / 5) * 5), 100)
-        ticks = [_month_tick(m) for m in months]
-        if len(months) > 12:
-            ticks = [t if i == 0 or m.endswith("-01") else t.split("\n")[0] for i, (t, m) in enumerate(zip(ticks, months))]
-        ax.set_xticks(np.arange(len(months)), ticks)
+        _month_axis(ax, months)
         ax.set_xlim(-0.4, len(months) - 0.6)
         ax.set_ylabel(w["axis_total"])
     handles = [h for h in ax.get_lines() if h.get_gid() not in ("good", "urgent")]

@@ -20,13 +20,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cchc.cells import EXCEL_EPOCH, YEAR_MAX, YEAR_MIN
 from cchc.dataset import ERROR, WARNING, Problem
 
 #: Rows shown for each kind of problem before "… and N more".
 EXAMPLES = 5
 #: Dates are refused outside these years (a typo, most likely).
-YEAR_MIN, YEAR_MAX = 1990, 2100
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_EXCEL_EPOCH = np.datetime64(EXCEL_EPOCH.date(), "D")
 NAT = np.datetime64("NaT", "D")
 
 

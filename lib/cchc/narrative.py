@@ -382,17 +382,6 @@ class Obj(dict):
             return None
 
 
-def _by_field(dossiers) -> list[Obj]:
-    groups: dict[str, Obj] = {}
-    for dz in dossiers:
-        f = dz.get("field") or ""
-        g = groups.setdefault(f, Obj(field=f, count=0, units=[]))
-        g["count"] += 1
-        if all(u["code"] != dz["code"] for u in g["units"]):
-            g["units"].append(Obj(code=dz["code"], name=dz["name"], kind=dz["kind"]))
-    return list(groups.values())
-
-
 def _full(rate) -> bool:
     return rate is not None and round2(rate) == 100
 
@@ -442,12 +431,9 @@ def _context(outcomes: dict, config: dict) -> Obj:
         result_rate=_rate(dist.get("result_rate")),
         result_rate_change=_rate(dist.get("result_rate_change")),
     )
-    overdue = o["overdue"]
     excused, bases = [], []
     # every excused dossier's unit and reason: outcomes' overdue_excuses (the list of dossiers is bounded)
-    for dz in dist["overdue_excuses"] if "overdue_excuses" in dist else overdue:
-        if not dz.get("excused", True):
-            continue
+    for dz in dist["overdue_excuses"]:
         if dz.get("reason"):
             e = Obj(unit=Obj(code=dz["code"], name=dz["name"], kind=dz["kind"]), reason=dz["reason"])
             if e not in excused:
@@ -481,13 +467,9 @@ def _context(outcomes: dict, config: dict) -> Obj:
     # ---- reminders, grouped by reminder number (highest first)
     groups: dict[int, Obj] = {}
     for u in map(Obj, rules["remind"]):
-        dossiers = [dict(d, code=u["code"], name=u["name"], kind=u["kind"]) for d in u["overdue"]]
-        if "overdue_by_field" in u:  # over every dossier (outcomes lists only the longest overdue)
-            u["overdue_by_field"] = [Obj(field=g["field"], count=g["count"], units=[]) for g in u["overdue_by_field"]]
-            u["overdue_fields_more"] = Obj(u.get("overdue_fields_more") or {"fields": 0, "count": 0})
-        else:
-            u["overdue_by_field"] = _by_field(dossiers)
-            u["overdue_count"] = len(dossiers)
+        # over every dossier of the unit (outcomes lists only the longest overdue)
+        u["overdue_by_field"] = [Obj(field=g["field"], count=g["count"], units=[]) for g in u["overdue_by_field"]]
+        u["overdue_fields_more"] = Obj(u.get("overdue_fields_more") or {"fields": 0, "count": 0})
         reports = [Obj(r) for r in u["reports"]]  # the problem reports, flagged by outcomes
         u["reports_missing"] = [r for r in reports if r["missing"]]
         u["reports_poor"] = [r for r in reports if r["late"] or r["incomplete"]]
@@ -544,7 +526,7 @@ def _context(outcomes: dict, config: dict) -> Obj:
                  for m in o["missing"] if m["figures"] != ["index766"]],
         overdue_by_field=([Obj(field=g["field"], count=g["count"], units=[Obj(x) for x in g["units"]],
                                units_total=g.get("units_total"))
-                           for g in dist["overdue_by_field"]] if "overdue_by_field" in dist else _by_field(overdue)),
+                           for g in dist["overdue_by_field"]]),
         overdue_fields_more=Obj(dist.get("overdue_fields_more") or {"fields": 0, "count": 0}),
         excused=excused,
         bases=bases,
@@ -607,7 +589,7 @@ def _markup_env() -> jinja2.Environment:
         starts_lower=starts_lower,
         lower_first=lower_first,
     )
-    env.globals.update(pct=fmt.pct, num=fmt.num, count2=fmt.count2)
+    env.globals.update(pct=fmt.pct, num=fmt.num, count2=fmt.count2, KIND_WORD=fmt.KIND_WORD)
     return env
 
 

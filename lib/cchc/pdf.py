@@ -2,12 +2,13 @@
 
     html_to_pdf("output/2023-06/report.html", "output/2023-06/report.pdf")
 
-Two user stylesheets go with every page: the @font-face rules of the shipped
+The page brings its own styles (`cchc.nbhtml.report_css`: report.css, then
+print.css: A4, the Decree 30 margins, page numbers centred in the top margin
+from page 2, the appendix printed as an annex whose pages are numbered on their
+own). One user stylesheet goes with it: the @font-face rules of the shipped
 fonts (`cchc.fonts`: Liberation Serif for the letter, Liberation Sans for the
-analysis, embedded in the PDF) and print.css (A4, the Decree 30 margins, page
-numbers centred in the top margin from page 2, the appendix printed as an
-annex whose pages are numbered on their own). No other font is named, so the
-PDF is the same on every machine. Only file: and data: URLs are fetched: the
+analysis, embedded in the PDF). No other font is named, so the PDF is the same
+on every machine. Only file: and data: URLs are fetched: the
 report never depends on the network.
 """
 
@@ -16,14 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cchc import fonts
-from cchc.paths import PACKAGE_DIR, TEMPLATES_DIR
-
-PRINT_CSS = TEMPLATES_DIR / "print.css"
-
-
-def stylesheet_text() -> str:
-    """The PDF's own styles: the shipped fonts, then print.css."""
-    return fonts.font_face_css() + PRINT_CSS.read_text(encoding="utf-8")
+from cchc.paths import PACKAGE_DIR
 
 
 def html_to_pdf(html, out_path, base_url: str | None = None) -> Path:
@@ -38,7 +32,7 @@ def html_to_pdf(html, out_path, base_url: str | None = None) -> Path:
         page = str(html)
     fetcher = URLFetcher(allowed_protocols={"file", "data"})
     font_config = FontConfiguration()
-    style = CSS(string=stylesheet_text(), font_config=font_config, url_fetcher=fetcher)
+    style = CSS(string=fonts.font_face_css(), font_config=font_config, url_fetcher=fetcher)
     document = HTML(string=page, base_url=base_url or str(PACKAGE_DIR), url_fetcher=fetcher)
     out = Path(out_path)
     document.write_pdf(str(out), stylesheets=[style], font_config=font_config)

@@ -10,6 +10,7 @@ headers and column widths.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cchc import contract, fmt
+from cchc.cells import EXCEL_EPOCH, YEAR_MAX, YEAR_MIN
 from cchc.dataset import DataError
 from cchc.months import parse_month
 from cchc.registry import UNITS_FILE, read_units
@@ -114,6 +116,11 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _UNIT_FILL = PatternFill("solid", fgColor="F2F2F2")
 
+
+
+def _serial(day: dt.date) -> int:
+    """A day as Excel's serial number (the 1900 date system)."""
+    return (day - EXCEL_EPOCH.date()).days
 
 def _registry_units(data_dir: Path) -> pd.DataFrame:
     """The registry (cchc.registry.read_units), in registry order; DataError when it has errors."""
@@ -249,10 +256,11 @@ def _validation(col: _Col, header: str, letter: str, bound: tuple[str, str] | No
         dv.error = "Chỉ nhập Có hoặc Không."
         dv.errorStyle = "stop"
     elif col.kind == _DATE:
-        # 1/1/2000 .. 31/12/2099 as Excel serial numbers.
-        dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73050", allow_blank=True)
+        # the years the loader accepts (cells.YEAR_MIN .. YEAR_MAX), as Excel serial numbers
+        first, last = (_serial(dt.date(YEAR_MIN, 1, 1)), _serial(dt.date(YEAR_MAX, 12, 31)))
+        dv = DataValidation(type="date", operator="between", formula1=str(first), formula2=str(last), allow_blank=True)
         dv.errorTitle = "Ngày không hợp lệ"
-        dv.error = "Nhập ngày dạng dd/mm/yyyy (từ năm 2000 đến 2099)."
+        dv.error = f"Nhập ngày dạng dd/mm/yyyy (từ năm {YEAR_MIN} đến {YEAR_MAX})."
         dv.errorStyle = "stop"
     elif col.kind == _UNIT and not per_unit:
         dv = DataValidation(type="list", formula1=unit_list_ref, allow_blank=True)
