@@ -47,14 +47,8 @@ def stage_dir_for(output_dir: Path, month: str) -> Path:
     return Path(output_dir) / f"{STAGE_PREFIX}{month}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
-def _owner_alive(folder: Path) -> bool:
-    """Is the process that made this staging folder still running?"""
-    m = re.fullmatch(rf"{re.escape(STAGE_PREFIX)}\d{{4}}-\d{{2}}-(\d+)-[0-9a-f]{{8}}", folder.name)
-    if not m:
-        return False  # not a name of this version: stale
-    pid = int(m.group(1))
-    if pid == os.getpid():
-        return False
+def _pid_alive(pid: int) -> bool:
+    """Is process `pid` running (or there, but not ours to signal)?"""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -62,6 +56,15 @@ def _owner_alive(folder: Path) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _owner_alive(folder: Path) -> bool:
+    """Is the process that made this staging folder still running?"""
+    m = re.fullmatch(rf"{re.escape(STAGE_PREFIX)}\d{{4}}-\d{{2}}-(\d+)-[0-9a-f]{{8}}", folder.name)
+    if not m:
+        return False  # not a name of this version: stale
+    pid = int(m.group(1))
+    return pid != os.getpid() and _pid_alive(pid)
 
 
 def clean_stale(output_dir: Path, month: str) -> None:
@@ -104,16 +107,6 @@ SOCKET_PATH_MAX = 96
 
 #: The private temporary folders of the kernels' sockets: cchc-kernel-<pid of the run>-<random>.
 KERNEL_PREFIX = "cchc-kernel-"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def clean_stale_kernel_folders(tmp: Path | None = None) -> None:
