@@ -100,6 +100,10 @@ _SAND = "#f3d9a8"
 _GREY = "#8c8c8c"
 _NODATA = "#f2f2f2"
 
+#: The words of the overdue charts' groups: a dossier without a field, the fields not shown one by one.
+NO_FIELD = "(không ghi lĩnh vực)"
+OTHER_FIELDS = "Lĩnh vực khác"
+
 MINUS = "\u2212"
 # white ground behind value labels, so that reference lines do not cross the digits
 _LABEL_BOX = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"}
@@ -1021,7 +1025,7 @@ def overdue_by_field(od: pd.DataFrame, month: str | None = None,
     if "field" not in d.columns:
         d["field"] = ""
     d["_field"] = (d["field"].astype(object).where(d["field"].notna(), "")
-                   .map(lambda s: nfc(s).strip()).replace("", "(không ghi lĩnh vực)"))
+                   .map(lambda s: nfc(s).strip()).replace("", NO_FIELD))
     d["_exc"] = d["excused"].fillna(False).astype(bool) if "excused" in d.columns else False
     d["_pos"] = np.arange(len(d))
     d["_order"] = _order_col(d) if "order" in d.columns else np.nan
@@ -1032,7 +1036,7 @@ def overdue_by_field(od: pd.DataFrame, month: str | None = None,
     freq = d.groupby("_field", sort=False).size().sort_values(ascending=False, kind="stable")
     named = list(freq.index[:_MAX_FIELDS]) if len(freq) <= _MAX_FIELDS \
         else list(freq.index[:_MAX_FIELDS - 1])
-    other = "Lĩnh vực khác"
+    other = OTHER_FIELDS
     d["_grp"] = d["_field"].where(d["_field"].isin(named), other)
     groups = named + ([other] if (d["_grp"] == other).any() else [])
     tones = {g: _FIELD_TONES[k] for k, g in enumerate(named)}

@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from cchc import charts, fmt
-from cchc.dossier_counts import days_late
+from cchc.outcomes import month_overdue
 from cchc.sanitize import neutralize_cell
 from cchc.tables import labels
 
@@ -30,7 +30,7 @@ LONGEST_SHOWN = 20
 FIELDS_SHOWN = 12
 #: Days late, in bands: (lowest day, label); the last band is open.
 BANDS = [(1, "1–3 ngày"), (4, "4–7 ngày"), (8, "8–30 ngày"), (31, "trên 30 ngày")]
-_TONES = ["#b7cde6", "#4f7fb3", "#e08a2c", "#1f3b63"]
+_TONES = [charts._PALE_BLUE, charts._BLUE, charts._ORANGE, charts._NAVY]
 _HATCH = [None, None, "////", None]
 #: The columns of overdue.csv, in order (their headers from labels.yml).
 CSV_COLUMNS = ["dossier", "code", "name", "field", "procedure", "deadline", "returned", "days_late", "excused",
@@ -44,21 +44,22 @@ def longest_overdue(outcomes: dict, n: int = LONGEST_SHOWN) -> list[dict]:
 
 
 def days_late_by_field(od: pd.DataFrame, month: str):
-    """Overdue dossiers of the month per field (the FIELDS_SHOWN most frequent), stacked by days late."""
+    """The month's overdue dossiers (`outcomes.month_overdue`: with `days_late`) per field (the
+    FIELDS_SHOWN most frequent), stacked by days late."""
     title = f"Hồ sơ quá hạn theo lĩnh vực và số ngày quá hạn — tháng {fmt.month_label(month)}"
-    d = od[od["month"] == month] if "month" in od.columns else od
+    d = od
     fig = charts.ChartFigure(figsize=(charts.FIG_WIDTH_IN, 1.0))
     if d.empty:
         fig.text(0.02, 0.5, f"{title}: không có hồ sơ quá hạn.", fontsize=8, va="center")
         return fig
-    late = days_late(d, month).to_numpy()
+    late = d["days_late"].to_numpy()
     band = np.searchsorted([b for b, _ in BANDS], late, side="right") - 1
-    field = d["field"].astype(str).replace("", "(không ghi lĩnh vực)").to_numpy()
+    field = d["field"].astype(str).replace("", charts.NO_FIELD).to_numpy()
     counts = pd.crosstab(pd.Series(field, name="field"), pd.Series(np.clip(band, 0, len(BANDS) - 1), name="band"))
     counts = counts.reindex(columns=range(len(BANDS)), fill_value=0)
     counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
     if len(counts) > FIELDS_SHOWN:
-        rest = counts.iloc[FIELDS_SHOWN - 1:].sum().rename("Lĩnh vực khác")
+        rest = counts.iloc[FIELDS_SHOWN - 1:].sum().rename(charts.OTHER_FIELDS)
         counts = pd.concat([counts.iloc[:FIELDS_SHOWN - 1], rest.to_frame().T])
     n = len(counts)
     fig.set_size_inches(charts.FIG_WIDTH_IN, 1.5 + 0.26 * n)
@@ -92,8 +93,7 @@ def days_late_by_field(od: pd.DataFrame, month: str):
 
 def overdue_frame(ds, month: str) -> pd.DataFrame:
     """Every overdue dossier of the month with its unit's name and its days late (CSV_COLUMNS)."""
-    od = ds.overdue[ds.overdue["month"] == month].merge(ds.units[["code", "name"]], on="code", how="left")
-    return od.assign(days_late=days_late(od, month))[CSV_COLUMNS]
+    return month_overdue(ds, month)[CSV_COLUMNS]
 
 
 def write_overdue_csv(ds, month: str, path: Path) -> Path:

@@ -13,6 +13,7 @@ from cchc import charts, charts766, fmt, sources
 from cchc.monthly import Review
 from cchc.months import month_range
 from cchc.narrative import render_html
+from cchc.outcomes import month_overdue
 from cchc.tables import appendix_html, labels, table_html
 
 
@@ -199,7 +200,7 @@ def show_overdue(rv: Review) -> None:
     if _none_of(rv, "overdue", "reports"):
         return
     _display(_missing(rv, "overdue", "reports"))
-    od = rv.ds.overdue[rv.ds.overdue["month"] == rv.month].merge(rv.ds.units[["code", "name"]], on="code")
+    od = month_overdue(rv.ds, rv.month)
     _figure(charts.overdue_by_field(od, month=rv.month))
     if rv.ds.source_of("overdue") == "dossiers":  # from records: days late, timeliness, the longest overdue
         from cchc import dossier_report

@@ -127,9 +127,8 @@ def _criticize(rows: pd.DataFrame, table: pd.DataFrame) -> list[dict]:
 
 def _remind(rows: pd.DataFrame, ds: Dataset) -> list[dict]:
     """Reminded units with their non-excused dossiers and problem reports."""
-    od = ds.overdue[(ds.overdue["month"] == ds.month) & ~ds.overdue["excused"].astype(bool)]
-    od = od[od["code"].isin(rows["code"])]
-    od = od.assign(days_late=days_late(od, ds.month))
+    od = month_overdue(ds, ds.month)
+    od = od[~od["excused"].astype(bool) & od["code"].isin(rows["code"])]
     rep = report_flags(ds.reports[ds.reports["month"] == ds.month])
     rep = rep[rep["late"] | rep["incomplete"] | rep["missing"]]
     listed = pd.concat([longest(g, REMIND_LISTED) for _, g in od.groupby("code", sort=False)]) if len(od) else od
@@ -158,21 +157,20 @@ def month_overdue(ds: Dataset, month: str) -> pd.DataFrame:
     return od.assign(days_late=days_late(od, month))
 
 
+def _top(values: pd.Series, n: int) -> list[int]:
+    """The positions of the n largest `values` (ties in their order), in their order."""
+    return sorted(values.reset_index(drop=True).sort_values(ascending=False, kind="stable").index[:n])
+
+
 def longest(frame: pd.DataFrame, n: int) -> pd.DataFrame:
     """At most n rows of an overdue frame with `days_late`: all of them, or the n longest overdue
     (ties in the frame's order); in the frame's order either way."""
-    if len(frame) <= n:
-        return frame
-    keep = frame["days_late"].reset_index(drop=True).sort_values(ascending=False, kind="stable").index[:n]
-    return frame.iloc[sorted(keep)]
+    return frame if len(frame) <= n else frame.iloc[_top(frame["days_late"], n)]
 
 
 def _largest(sizes: pd.Series, n: int) -> pd.Series:
     """The n largest of `sizes` (ties in its order), kept in its order."""
-    if len(sizes) <= n:
-        return sizes
-    keep = sizes.reset_index(drop=True).sort_values(ascending=False, kind="stable").index[:n]
-    return sizes.iloc[sorted(keep)]
+    return sizes if len(sizes) <= n else sizes.iloc[_top(sizes, n)]
 
 
 def overdue_by_field(od: pd.DataFrame, fields: int = FIELDS_NAMED, units: int = UNITS_NAMED) -> tuple[list[dict], dict]:
