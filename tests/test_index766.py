@@ -173,3 +173,10 @@ def test_a_month_of_766_only_is_a_month(tmp_path):
     assert ds.inputs == [{"file": f"raw/766/{MONTH}.xlsx", "sha256": ds.inputs[0]["sha256"]}]
     assert list(ds.index766.columns) == ["month", "code", "total", "CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH"]
     assert list(ds.index766["code"]) == [u[0] for u in UNITS]  # registry order
+
+
+def test_the_frames_score_columns_are_the_total_and_the_groups():
+    from cchc.dataset import SCORES766
+    from cchc.index766 import GROUPS
+
+    assert SCORES766 == ["total", *GROUPS] and sum(GROUPS.values()) == 100

@@ -30,6 +30,7 @@ from cchc.charts import (
     _message_figure, _month_axis, _new_figure, _num, _ranked_axes, _text_color_on, _titles, unit_label,
 )
 from cchc.index766 import GROUPS
+from cchc.indicators import round2
 from cchc.months import month_range
 from cchc.tables import labels
 
@@ -92,7 +93,7 @@ def groups_heatmap(units: pd.DataFrame, month: str, top: int = HEATMAP_ROWS) -> 
     title = w["heatmap"].format(month=fmt.month_label(month))
     if units.empty:
         return _message_figure(title, w["nothing"])
-    rows = units.assign(_t=units["total"].round(2)).sort_values(["_t", "order"], kind="stable").head(top)
+    rows = units.assign(_t=round2(units["total"])).sort_values(["_t", "order"], kind="stable").head(top)
     groups = list(GROUPS)
     share = (rows[groups] / pd.Series(GROUPS)).to_numpy(dtype=float) * 100
     weakest = [groups.index(g) for g in rows["weakest"]]

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from babel.numbers import format_decimal
 
+from cchc.dataset import LOCAL_KINDS  # the printed order of the local kinds
 from cchc.indicators import round2
 from cchc.months import parse_month
 
@@ -38,7 +39,6 @@ UNDEFINED = "—"
 KIND_PREFIX = {"commune": "UBND xã", "ward": "UBND phường", "special_zone": "UBND đặc khu", "town": "UBND thị trấn"}
 # The bare word of each kind, in the fixed order of "các xã, phường, đặc khu" ("thị trấn" before July 2025).
 KIND_WORD = {"commune": "xã", "ward": "phường", "special_zone": "đặc khu", "town": "thị trấn"}
-LOCAL_KINDS = tuple(KIND_WORD)  # ("commune", "ward", "special_zone", "town"): the printed order
 AND = "và"
 
 # Words of a month-over-month change (signed_change).

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from cchc import cells, xlsx
-from cchc.dataset import INDEX766_COLUMNS, PROVINCES766_COLUMNS, WARNING, Problem, empty_frame
+from cchc.dataset import INDEX766_COLUMNS, PROVINCES766_COLUMNS, SCORES766, WARNING, Problem, empty_frame
 from cchc.log import Log
 from cchc.registry import Registry, fold, strip_portal_suffix
 from cchc.table import HEADER_SEARCH_ROWS, find_header
@@ -62,7 +62,7 @@ MIN_HEADERS = 3
 SUM_TOLERANCE = 0.05
 #: LOAI_COQUAN -> what the row is.
 TYPES = {1: "province", 2: "department", 3: "local"}
-SCORE_COLUMNS = ["total", *GROUPS]
+SCORE_COLUMNS = SCORES766  # "total", then GROUPS' keys (the frames' schema, cchc.dataset)
 UNIT_COLUMNS = ["code", "level", *SCORE_COLUMNS, "sheet", "row"]
 PROVINCE_COLUMNS = ["dvc_code", "name", *SCORE_COLUMNS, "sheet", "row"]
 

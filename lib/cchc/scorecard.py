@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cchc import fmt
+from cchc.index766 import GROUPS
 from cchc.sanitize import neutralize_cell
 from cchc.tables import column_label, labels, overdue_note
 from cchc.text import nfc
@@ -133,7 +134,7 @@ INDEX766_COLS = UNIT_COLS + [
     Col("band", width=20),
     Col("weakest", width=24),
     Col("urgent_streak", "int"),
-    *(Col(g, "rate") for g in ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH")),
+    *(Col(g, "rate") for g in GROUPS),
 ]
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import yaml
 
 from cchc import fmt, fonts
+from cchc.index766 import GROUPS
 from cchc.paths import TEMPLATES_DIR
 
 RATE_COLUMNS = {
@@ -41,7 +42,12 @@ def overdue_note(listed: int, total: int) -> str | None:
 
 
 def column_label(name: str) -> str:
-    return labels()["columns"].get(name, name)
+    """The header of a column: labels.yml `columns`, or a 766 group's name and maximum."""
+    words = labels()
+    if name in GROUPS:
+        return words["index766"]["group_column"].format(name=words["index766"]["groups"][name],
+                                                        max=fmt.num(GROUPS[name], 0))
+    return words["columns"].get(name, name)
 
 
 def _cell(column: str, value) -> str:
