@@ -33,7 +33,6 @@ from pathlib import Path
 import pandas as pd
 
 from cchc import fmt
-from cchc.tables import overdue_note
 from cchc.indicators import RATE_COUNTS, peer_averages, rate, round2
 from cchc.months import month_range, parse_month
 from cchc.outcomes import OVERDUE_FIGURES, longest, month_overdue, records
@@ -41,6 +40,7 @@ from cchc.pages import UNITS_DIR, page_env, pages_css, unit_filenames, write_pag
 from cchc.rules import PAYMENT_CLASSES
 from cchc.panel766 import unit_panel
 from cchc.svgchart import line_chart
+from cchc.tables import overdue_note
 
 #: rate key -> (rate column, numerator column, denominator column), from indicators.RATE_COUNTS
 RATES = {key: (col, *RATE_COUNTS[col]) for key, col in
