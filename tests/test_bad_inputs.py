@@ -417,6 +417,12 @@ def test_the_catalogue_is_large_enough():
     assert len({c.id for c in CASES}) == len(CASES)
 
 
+#: The messages `validate` printed for each case (case id -> messages), kept by the test
+#: below, so that test_troubleshooting_quotes_real_messages validates only the cases it
+#: has not seen run (when it runs alone).
+MESSAGES: dict[str, list[str]] = {}
+
+
 @pytest.fixture(params=CASES, ids=str)
 def case(request, tmp_path):
     c = request.param
@@ -428,6 +434,7 @@ def test_validate_names_the_problem_and_the_command_prints_it(case, capsys):
     that very line (no traceback; exit 1 on an error, 0 otherwise)."""
     c, data = case
     problems = load.validate(data, c.month)
+    MESSAGES[c.id] = [p.message for p in problems]
     errors = [p for p in problems if p.is_error]
     code = main(["validate", "--month", c.month, "--data-dir", str(data)])
     out, err = capsys.readouterr()
@@ -565,7 +572,9 @@ def test_troubleshooting_quotes_real_messages(tmp_path):
     ("…" stands for a variable part)."""
     printed = []
     for i, c in enumerate(CASES):
-        printed += [p.message for p in load.validate(c.build(tmp_path / str(i)), c.month)]
+        if c.id not in MESSAGES:
+            MESSAGES[c.id] = [p.message for p in load.validate(c.build(tmp_path / str(i)), c.month)]
+        printed += MESSAGES[c.id]
     source = _source_text()
     quoted = _quoted_messages(DOC.read_text(encoding="utf-8"))
     assert len(quoted) >= 60
