@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+from openpyxl.utils import get_column_letter
 
 SEED = 20251031
 PROVINCE = "An Bình"  # fictional
@@ -213,12 +214,8 @@ _EPOCH = np.datetime64("1899-12-30T00:00", "m")
 
 
 def _col(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    """The column letters of 0-based column i."""
+    return get_column_letter(i + 1)
 
 
 def _esc(s: str) -> str:

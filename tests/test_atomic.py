@@ -11,7 +11,6 @@ a clear error.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 import struct
 import subprocess
 import sys
-import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +30,7 @@ from typing import Callable
 from xml.sax.saxutils import escape
 
 import pytest
+from openpyxl.utils import get_column_letter
 
 from cchc import cache, load
 from cchc.cli import main
@@ -637,13 +636,8 @@ def _shared_strings_xlsx(path: Path, sheets: dict[str, list[list]]) -> None:
     strings: dict[str, int] = {}
     epoch = dt.datetime(1899, 12, 30)
 
-    def col(i):
-        s = ""
-        i += 1
-        while i:
-            i, r = divmod(i - 1, 26)
-            s = chr(65 + r) + s
-        return s
+    def col(i):  # 0-based
+        return get_column_letter(i + 1)
 
     def cell(ref, v):
         if v is None:

@@ -4,7 +4,6 @@ units by portal code, code or name, and strict checks with short messages."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import openpyxl

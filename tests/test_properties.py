@@ -173,8 +173,9 @@ def test_streak_matches_a_plain_loop(case):
     for code, rows in table.groupby("code"):
         streak, prev = 0, None
         local = bool(rows["is_local"].iloc[0])
-        for m, rate, avg, got in zip(rows["month"], rows["reception_rate"], rows["local_average_reception_rate"], rows["below_average_streak"]):
-            below = local and not math.isnan(rate) and round2(rate) < round2(avg)
+        for m, value, avg, got in zip(rows["month"], rows["reception_rate"], rows["local_average_reception_rate"],
+                                      rows["below_average_streak"]):
+            below = local and not math.isnan(value) and round2(value) < round2(avg)
             consecutive = prev is not None and index[m] == index[prev] + 1
             streak = (streak + 1 if consecutive else 1) if below else 0
             prev = m

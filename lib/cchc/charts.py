@@ -390,6 +390,17 @@ def _cut(n: int, top: int | None) -> tuple[list[int], list[int], int]:
     return list(range(head)), list(range(n - tail, n)), n - head - tail
 
 
+def _plot_axes(fig: Figure, grid: str):
+    """The figure's one plot (inside the chart style's rc_context): grid lines on `grid` ("x" or
+    "y") behind the marks, no top or right spine."""
+    ax = fig.add_subplot()
+    ax.set_axisbelow(True)
+    ax.grid(axis=grid)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
 def _ranked_axes(fig: Figure, rows: list[dict], classes: dict, xmax: float,
                  reflines: list[dict], hidden: int, hidden_where: int | None):
     """Draw one horizontal bar per row (best at the top).
@@ -402,11 +413,7 @@ def _ranked_axes(fig: Figure, rows: list[dict], classes: dict, xmax: float,
     the break is drawn.
     """
     with mpl.rc_context(_STYLE):
-        ax = fig.add_subplot()
-        ax.set_axisbelow(True)
-        ax.grid(axis="x")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        ax = _plot_axes(fig, "x")
 
         ypos, labels = [], []
         y = 0.0
@@ -645,11 +652,7 @@ def district_trend(dist: pd.DataFrame, level: str | None = None) -> Figure:
     fig = _new_figure(3.6)
     x = np.arange(len(months))
     with mpl.rc_context(_STYLE):
-        ax = fig.add_subplot()
-        ax.set_axisbelow(True)
-        ax.grid(axis="y")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        ax = _plot_axes(fig, "y")
         ends = []
         for col, label, style, gid in series:
             v = values[col]
@@ -1061,11 +1064,7 @@ def overdue_by_field(od: pd.DataFrame, month: str | None = None,
     xmax = float(per_unit["total"].max())
     handles = []
     with mpl.rc_context(_STYLE):
-        ax = fig.add_subplot()
-        ax.set_axisbelow(True)
-        ax.grid(axis="x")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        ax = _plot_axes(fig, "x")
         y = np.arange(n_rows)
         left = np.zeros(n_rows)
         for g in groups:

@@ -26,8 +26,9 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from cchc import fmt
 from cchc.charts import (
-    _BLUE, _GREY, _INK, _MUTED, _NAVY, _ORANGE, _PALE_BLUE, _SAND, _STYLE, _bar_height, _cut, _legend_below,
-    _message_figure, _month_axis, _new_figure, _num, _ranked_axes, _text_color_on, _titles, unit_label,
+    _BLUE, _GREY, _INK, _NAVY, _ORANGE, _PALE_BLUE, _SAND, _STYLE, _bar_height, _cut, _legend_below,
+    _message_figure, _month_axis, _new_figure, _num, _plot_axes, _ranked_axes, _text_color_on, _titles,
+    unit_label,
 )
 from cchc.index766 import GROUPS
 from cchc.indicators import round2
@@ -206,11 +207,7 @@ def trend(history: pd.DataFrame, province_history: pd.DataFrame, urgent_codes: l
               ("P", (0, (1, 1))), ("X", (0, (3, 1, 1, 1))), ("*", (0, (8, 2)))]
     lows = []
     with mpl.rc_context(_STYLE):
-        ax = fig.add_subplot()
-        ax.set_axisbelow(True)
-        ax.grid(axis="y")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        ax = _plot_axes(fig, "y")
 
         def line(frame, value, label, **style):
             ys = np.full(len(months), np.nan)

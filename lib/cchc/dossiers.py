@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from cchc.dataset import ERROR, TIMELINESS_COLUMNS as _TIMELINESS, WARNING, Problem
 from cchc.dossier_counts import COUNTS, combine, count_records, month_days
 from cchc.dossier_files import READ, RecordsFileError, open_records, prefetched
-from cchc.dossier_parse import Issues, UnitResolver, as_array, blank, parse_channel, parse_dates, parse_flag, texts
+from cchc.dossier_parse import Issues, UnitResolver, as_array, blank, parse_channel, parse_dates, parse_flag
 from cchc.registry import Registry
 
 #: The columns of `Records.timeliness` (per unit; rows for every registry unit).
